@@ -1,0 +1,125 @@
+import Foundation
+import SyncDiagnosis
+
+/// The `diagnose` command: parses arguments, loads the rules, runs the mode
+/// asked for, and turns every outcome into output and an exit status.
+public struct Command {
+    /// Where the command reads and writes; tests substitute their own.
+    public struct Terminal {
+        /// Reads all of standard input.
+        public var readStandardInput: () -> [UInt8]?
+        /// Writes to standard output.
+        public var write: (String) -> Void
+        /// Writes to standard error.
+        public var writeError: (String) -> Void
+        /// Whether standard output is a terminal (colour and layout follow it).
+        public var outputIsTerminal: Bool
+
+        /// A terminal of the given parts.
+        public init(
+            readStandardInput: @escaping () -> [UInt8]?, write: @escaping (String) -> Void,
+            writeError: @escaping (String) -> Void, outputIsTerminal: Bool
+        ) {
+            self.readStandardInput = readStandardInput
+            self.write = write
+            self.writeError = writeError
+            self.outputIsTerminal = outputIsTerminal
+        }
+
+        /// The process's own standard streams.
+        public static var standard: Terminal {
+            Terminal(
+                readStandardInput: { try? FileHandle.standardInput.readToEnd().map(Array.init) ?? [] },
+                write: { FileHandle.standardOutput.write(Data($0.utf8)) },
+                writeError: { FileHandle.standardError.write(Data($0.utf8)) },
+                outputIsTerminal: isatty(STDOUT_FILENO) != 0
+            )
+        }
+    }
+
+    /// Exit statuses, as grep: something found, nothing found, trouble.
+    public enum Status: Int32 {
+        /// A rule matched (or, for `rules test`, every example passed).
+        case found = 0
+        /// No rule matched (or, for `rules test`, an example failed).
+        case notFound = 1
+        /// A usage error, unreadable input, or rules that failed to load.
+        case trouble = 2
+    }
+
+    let options: Options
+    let environment: [String: String]
+    let terminal: Terminal
+
+    /// Runs the command with `arguments` (without the program name) and returns its exit status.
+    public static func run(arguments: [String], environment: [String: String], terminal: Terminal) -> Int32 {
+        do {
+            let options = try Options.parse(arguments)
+            let command = Command(options: options, environment: environment, terminal: terminal)
+            return try command.execute().rawValue
+        } catch {
+            terminal.writeError(error.message + "\n")
+            return error.status
+        }
+    }
+
+    private func execute() throws(CommandError) -> Status {
+        switch options.mode {
+        case .help:
+            terminal.write(Self.help)
+            return .found
+        case .version:
+            terminal.write("diagnose \(Self.version)\n")
+            return .found
+        case .diagnose(let text):
+            return try diagnose(text)
+        case .rulesList:
+            return list(try knowledgeBase())
+        case .rulesShow(let id):
+            return try show(id, in: try knowledgeBase())
+        case .rulesExplain(let id, let text):
+            return try explain(id, text: text)
+        case .rulesTest(let directories):
+            return try test(directories)
+        }
+    }
+
+    /// The rule folders to load, in order: `SYNCDIAGNOSIS_RULES`, then each `--rules`.
+    var ruleDirectories: [String] {
+        let fromEnvironment = (environment["SYNCDIAGNOSIS_RULES"] ?? "").split(separator: ":").map(String.init)
+        return fromEnvironment + options.ruleDirectories
+    }
+
+    func knowledgeBase(extra: [String] = []) throws(CommandError) -> KnowledgeBase {
+        do {
+            return try KnowledgeBase.load(
+                directories: ruleDirectories + extra, includingBuiltIn: options.includeBuiltIn,
+                disabling: Set(options.disabled))
+        } catch {
+            throw CommandError(error)
+        }
+    }
+
+    /// The text to diagnose: the argument, `--file`, or standard input.
+    func input(_ argument: String?) throws(CommandError) -> [UInt8] {
+        if let argument { return Array(argument.utf8) }
+        if let path = options.file {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .input("cannot read '\(path)': no such file, or not readable")
+            }
+            return Array(data)
+        }
+        guard let bytes = terminal.readStandardInput() else { throw .input("cannot read standard input") }
+        return bytes
+    }
+
+    var useColor: Bool {
+        switch options.color {
+        case .always: true
+        case .never: false
+        case .auto: terminal.outputIsTerminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+        }
+    }
+
+    static let version = "0.1.0"
+}

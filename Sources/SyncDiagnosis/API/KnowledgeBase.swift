@@ -1,0 +1,119 @@
+import Foundation
+
+/// The loaded, compiled rules: immutable, and safe to share across threads.
+///
+/// Load it once, then diagnose any number of inputs:
+///
+/// ```swift
+/// let knowledge = try KnowledgeBase.builtIn()
+/// let diagnosis = knowledge.diagnose("A limit on the number of snapshot records is exceeded (10000/10040/0)")
+/// if let best = diagnosis.best {
+///     print(best.rule.category, best.cause)
+///     best.remediation.forEach { print("-", $0) }
+/// }
+/// ```
+///
+/// Loading throws ``RuleLoadError`` with every problem in every file;
+/// diagnosing never throws.
+public struct KnowledgeBase: Sendable {
+    let matcher: Matcher
+
+    /// Every rule, sorted by id.
+    public var rules: [Rule] { matcher.rules }
+
+    /// The rules compiled into the library from the package's `Rules/` folder.
+    public static func builtIn() throws(RuleLoadError) -> KnowledgeBase {
+        try KnowledgeBase(layers: [BuiltinRules.files])
+    }
+
+    /// Loads the built-in rules (unless `includingBuiltIn` is false), then each
+    /// folder in order; a rule whose id is already loaded replaces the earlier
+    /// one. Rules whose ids are in `disabled` are left out.
+    ///
+    /// ```swift
+    /// let knowledge = try KnowledgeBase.load(directories: ["/etc/syncdiagnosis/rules"], disabling: ["http.not-found"])
+    /// ```
+    public static func load(
+        directories: [String], includingBuiltIn: Bool = true, disabling disabled: Set<String> = []
+    ) throws(RuleLoadError) -> KnowledgeBase {
+        var layers: [[RuleSource]] = includingBuiltIn ? [BuiltinRules.files] : []
+        var problems: [RuleLoadError.Problem] = []
+        for directory in directories {
+            do { layers.append(try RuleSource.files(in: directory)) } catch { problems += error.problems }
+        }
+        if !problems.isEmpty { throw RuleLoadError(problems: problems) }
+        return try KnowledgeBase(layers: layers, disabling: disabled)
+    }
+
+    /// Compiles rule files given in layers: within a layer ids must be unique;
+    /// a later layer's rule replaces an earlier layer's rule with the same id.
+    public init(layers: [[RuleSource]], disabling disabled: Set<String> = []) throws(RuleLoadError) {
+        var problems: [RuleLoadError.Problem] = []
+        var byID: [String: Rule] = [:]
+        var slot = 0
+        for layer in layers {
+            var seen: [String: String] = [:]
+            for source in layer {
+                var decoder = RuleDecoder(source: source, nextPatternSlot: slot)
+                let rule = decoder.decode()
+                slot = decoder.nextPatternSlot
+                problems += decoder.problems
+                guard let rule else { continue }
+                if let first = seen[rule.id] {
+                    problems.append(.init(file: source.path, ruleID: rule.id, field: "id", message: "duplicate id: '\(first)' already defines it"))
+                    continue
+                }
+                seen[rule.id] = source.path
+                byID[rule.id] = rule
+            }
+        }
+        for id in disabled.sorted() where byID.removeValue(forKey: id) == nil {
+            let hint = Suggestion.closest(to: id, in: byID.keys).map { "; did you mean '\($0)'?" } ?? ""
+            problems.append(.init(file: "--disable", ruleID: id, field: "", message: "no rule has this id\(hint)"))
+        }
+        if !problems.isEmpty { throw RuleLoadError(problems: problems) }
+        matcher = Matcher(rules: byID.values.sorted { $0.id < $1.id }, patternCount: slot)
+    }
+
+    /// The rule with this id, if loaded.
+    public func rule(withID id: String) -> Rule? {
+        rules.first { $0.id == id }
+    }
+
+    /// Diagnoses one message (a pasted error, a log excerpt): every matching
+    /// rule as a finding, best first. Never throws; no match is an empty result.
+    public func diagnose(_ text: String, options: DiagnosisOptions = DiagnosisOptions()) -> Diagnosis {
+        diagnose(bytes: Array(text.utf8), options: options)
+    }
+
+    /// Diagnoses raw bytes, which need not be valid UTF-8.
+    public func diagnose(bytes: [UInt8], options: DiagnosisOptions = DiagnosisOptions()) -> Diagnosis {
+        var evaluator = Evaluator(patternCount: matcher.patternCount)
+        var marks = CandidateMarks(ruleCount: rules.count)
+        let examined = min(bytes.count, options.maximumInputBytes)
+        let findings = bytes.withUnsafeBufferPointer { buffer in
+            findingsIn(UnsafeBufferPointer(rebasing: buffer[..<examined]), base: 0, options: options, evaluator: &evaluator, marks: &marks)
+        }
+        return Diagnosis(findings: findings, inputByteCount: bytes.count, examinedByteCount: examined)
+    }
+
+    func findingsIn(
+        _ text: UnsafeBufferPointer<UInt8>, base: Int, options: DiagnosisOptions,
+        evaluator: inout Evaluator, marks: inout CandidateMarks
+    ) -> [Finding] {
+        var findings: [Finding] = []
+        if options.usesPrefilter {
+            matcher.forEachCandidate(in: text, marks: &marks) { index in
+                if let finding = evaluator.finding(for: matcher.rules[index], in: text, base: base) {
+                    findings.append(finding)
+                }
+            }
+        } else {
+            for rule in matcher.rules {
+                if let finding = evaluator.finding(for: rule, in: text, base: base) { findings.append(finding) }
+            }
+        }
+        findings.sort(by: Finding.ranksBefore)
+        return findings
+    }
+}

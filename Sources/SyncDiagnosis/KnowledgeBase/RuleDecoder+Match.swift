@@ -1,0 +1,101 @@
+extension RuleDecoder {
+    static let conditionKeys = ["phrase", "template", "regex", "all", "any", "not", "where"]
+
+    /// Decodes and compiles one condition; `captures` collects the rule's
+    /// capture names, `comparisons` the fact names each `where` needs.
+    mutating func condition(
+        _ value: JSONValue, field: String, captures: inout [String],
+        comparisons: inout [(String, JSONValue.Position, [String])]
+    ) -> (Rule.Condition, CompiledCondition)? {
+        guard let members = value.members else {
+            report(field, value.position, "expected a condition object such as {\"phrase\": \"...\"}, found \(value.typeName)")
+            return nil
+        }
+        guard members.count == 1, let member = members.first else {
+            let found = members.isEmpty ? "an empty object" : "the keys \(members.map { "'\($0.key)'" }.joined(separator: ", "))"
+            report(field, value.position, "expected exactly one of \(Self.conditionKeys.joined(separator: ", ")), found \(found)")
+            return nil
+        }
+        let path = "\(field).\(member.key)"
+        let inner = member.value
+        switch member.key {
+        case "phrase", "template", "regex":
+            guard let text = inner.string, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                report(path, inner.position, "expected a non-empty string, found \(inner.typeName)")
+                return nil
+            }
+            return textCondition(member.key, text, field: path, at: inner.position, captures: &captures)
+        case "all", "any":
+            guard let elements = inner.elements else {
+                report(path, inner.position, "expected an array of conditions, found \(inner.typeName)")
+                return nil
+            }
+            guard !elements.isEmpty else {
+                report(path, inner.position, "expected at least one condition: an empty '\(member.key)' matches nothing useful")
+                return nil
+            }
+            var written: [Rule.Condition] = []
+            var compiled: [CompiledCondition] = []
+            for (index, element) in elements.enumerated() {
+                if let pair = condition(element, field: "\(path)[\(index)]", captures: &captures, comparisons: &comparisons) {
+                    written.append(pair.0)
+                    compiled.append(pair.1)
+                }
+            }
+            guard written.count == elements.count else { return nil }
+            return member.key == "all" ? (.all(written), .all(compiled)) : (.any(written), .any(compiled))
+        case "not":
+            var ignored: [String] = []
+            guard let pair = condition(inner, field: path, captures: &ignored, comparisons: &comparisons) else { return nil }
+            if !ignored.isEmpty {
+                report(path, inner.position, "a condition under 'not' cannot capture facts (it never matches when the rule does)")
+            }
+            return (.not(pair.0), .not(pair.1))
+        case "where":
+            guard let text = inner.string, let comparison = Comparison(text) else {
+                report(path, inner.position, "expected a comparison such as \"count > limit\" (operators > >= < <= == !=), found \(inner.string.map { "'\($0)'" } ?? inner.typeName)")
+                return nil
+            }
+            comparisons.append((path, inner.position, comparison.factNames))
+            return (.where(text), .comparison(comparison))
+        default:
+            let hint = Suggestion.closest(to: member.key, in: Self.conditionKeys).map { "; did you mean '\($0)'?" } ?? ""
+            report(path, member.keyPosition, "unknown condition '\(member.key)'\(hint)")
+            return nil
+        }
+    }
+
+    private mutating func textCondition(
+        _ kind: String, _ text: String, field: String, at position: JSONValue.Position, captures: inout [String]
+    ) -> (Rule.Condition, CompiledCondition)? {
+        do {
+            let node: PatternNode
+            let names: [String]
+            let written: Rule.Condition
+            switch kind {
+            case "phrase":
+                (node, names, written) = (.phrase(text), [], .phrase(text))
+            case "template":
+                (node, names) = try TemplateParser.parse(text)
+                written = .template(text)
+            default:
+                (node, names) = try RegexParser.parse(text)
+                written = .regex(text)
+            }
+            // The same name in several conditions is fine (alternatives in an
+            // `any` often capture the same fact); the last capture wins.
+            captures.append(contentsOf: names.filter { !captures.contains($0) })
+            let program = try Program(node, captureCount: names.count)
+            if program.firstBytes == nil {
+                report(field, position, "the \(kind) can match empty text, so it would match every message")
+                return nil
+            }
+            let pattern = TextPattern(program: program, captureNames: names, requirement: Requirement(node).pruned, slot: nextPatternSlot)
+            nextPatternSlot += 1
+            return (written, .text(pattern))
+        } catch {
+            report(field, position, "invalid \(kind): \(error.description)")
+            return nil
+        }
+    }
+}

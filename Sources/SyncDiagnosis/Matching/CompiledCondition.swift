@@ -1,0 +1,106 @@
+import Foundation
+
+/// A rule condition ready to evaluate: text conditions hold their programs.
+indirect enum CompiledCondition: Sendable {
+    case text(TextPattern)
+    case all([CompiledCondition])
+    case any([CompiledCondition])
+    case not(CompiledCondition)
+    case comparison(Comparison)
+
+    /// Every text pattern in the condition, depth first.
+    var patterns: [TextPattern] {
+        switch self {
+        case .text(let pattern): [pattern]
+        case .all(let items), .any(let items): items.flatMap(\.patterns)
+        case .not(let inner): inner.patterns
+        case .comparison: []
+        }
+    }
+
+    /// Every fact name some text pattern of the condition can capture.
+    var captureNames: [String] { patterns.flatMap(\.captureNames) }
+}
+
+/// A phrase, template or regular expression, compiled.
+struct TextPattern: Sendable {
+    var program: Program
+    /// Capture `i` (1-based) is named `captureNames[i - 1]`.
+    var captureNames: [String]
+    var requirement: Requirement
+    /// This pattern's index in its knowledge base, for per-search scratch space.
+    var slot: Int
+}
+
+/// A comparison of two numbers, each a captured fact or a literal.
+struct Comparison: Sendable {
+    enum Operand: Sendable, Equatable {
+        case fact(String)
+        case number(Double)
+    }
+
+    enum Operator: String, Sendable, CaseIterable {
+        case greaterOrEqual = ">=", lessOrEqual = "<=", equal = "==", notEqual = "!="
+        case greater = ">", less = "<"
+    }
+
+    var left: Operand
+    var op: Operator
+    var right: Operand
+
+    /// Parses `count > limit`, `retryAfter >= 60`.
+    init?(_ source: String) {
+        for candidate in Operator.allCases {
+            let parts = source.components(separatedBy: candidate.rawValue)
+            guard parts.count == 2 else { continue }
+            guard let left = Self.operand(parts[0]), let right = Self.operand(parts[1]) else { return nil }
+            self.left = left
+            self.op = candidate
+            self.right = right
+            return
+        }
+        return nil
+    }
+
+    private static func operand(_ text: String) -> Operand? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let number = Double(trimmed) { return .number(number) }
+        guard let first = trimmed.unicodeScalars.first, first.properties.isAlphabetic || first == "_",
+              trimmed.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) })
+        else { return nil }
+        return .fact(trimmed)
+    }
+
+    var factNames: [String] {
+        [left, right].compactMap { if case .fact(let name) = $0 { name } else { nil } }
+    }
+
+    func holds(with facts: [(String, String)]) -> Bool {
+        guard let a = value(left, facts), let b = value(right, facts) else { return false }
+        switch op {
+        case .greater: return a > b
+        case .greaterOrEqual: return a >= b
+        case .less: return a < b
+        case .lessOrEqual: return a <= b
+        case .equal: return a == b
+        case .notEqual: return a != b
+        }
+    }
+
+    private func value(_ operand: Operand, _ facts: [(String, String)]) -> Double? {
+        switch operand {
+        case .number(let number): return number
+        case .fact(let name):
+            guard let text = facts.last(where: { $0.0 == name })?.1 else { return nil }
+            return Self.number(from: text)
+        }
+    }
+
+    /// Reads a captured number, ignoring thousands separators and a leading `+`.
+    static func number(from text: String) -> Double? {
+        var cleaned = text.replacingOccurrences(of: ",", with: "")
+        if cleaned.hasPrefix("+") { cleaned.removeFirst() }
+        if cleaned.lowercased().hasPrefix("0x") { return UInt64(cleaned.dropFirst(2), radix: 16).map(Double.init) }
+        return Double(cleaned)
+    }
+}

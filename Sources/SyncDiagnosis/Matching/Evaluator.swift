@@ -1,0 +1,98 @@
+/// Evaluates compiled conditions against one text, reusing a Pike VM per
+/// pattern across calls. One evaluator serves one thread at a time.
+struct Evaluator {
+    private var machines: [PikeVM?]
+
+    init(patternCount: Int) {
+        machines = [PikeVM?](repeating: nil, count: patternCount)
+    }
+
+    /// The capture slots of the pattern's first match in `text`, if any.
+    mutating func firstMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>) -> [Int]? {
+        var machine = machines[pattern.slot] ?? PikeVM(pattern.program)
+        machines[pattern.slot] = nil
+        defer { machines[pattern.slot] = machine }
+        return machine.firstMatch(in: text)
+    }
+
+    /// Whether `condition` holds; on success its evidence spans and facts are appended.
+    mutating func evaluate(
+        _ condition: CompiledCondition, in text: UnsafeBufferPointer<UInt8>,
+        facts: inout [Finding.Fact], spans: inout [Range<Int>]
+    ) -> Bool {
+        switch condition {
+        case .text(let pattern):
+            guard let slots = firstMatch(pattern, in: text) else { return false }
+            spans.append(slots[0]..<slots[1])
+            for (index, name) in pattern.captureNames.enumerated() {
+                let start = slots[2 * (index + 1)], end = slots[2 * (index + 1) + 1]
+                if start >= 0 && end >= start {
+                    facts.append(Finding.Fact(name: name, value: String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)))
+                }
+            }
+            return true
+        case .all(let items):
+            let (factCount, spanCount) = (facts.count, spans.count)
+            for item in items where !evaluate(item, in: text, facts: &facts, spans: &spans) {
+                facts.removeSubrange(factCount...)
+                spans.removeSubrange(spanCount...)
+                return false
+            }
+            return true
+        case .any(let items):
+            var matched = false
+            for item in items where evaluate(item, in: text, facts: &facts, spans: &spans) {
+                matched = true
+            }
+            return matched
+        case .not(let inner):
+            var ignoredFacts: [Finding.Fact] = []
+            var ignoredSpans: [Range<Int>] = []
+            return !evaluate(inner, in: text, facts: &ignoredFacts, spans: &ignoredSpans)
+        case .comparison(let comparison):
+            return comparison.holds(with: facts.map { ($0.name, $0.value) })
+        }
+    }
+
+    /// A finding for `rule` if it matches `text`; offsets are shifted by `base`.
+    mutating func finding(for rule: Rule, in text: UnsafeBufferPointer<UInt8>, base: Int = 0) -> Finding? {
+        var facts: [Finding.Fact] = []
+        var spans: [Range<Int>] = []
+        guard evaluate(rule.compiled, in: text, facts: &facts, spans: &spans) else { return nil }
+        let ordered = Self.merged(spans)
+        let evidence = spans.sorted { ($0.lowerBound, $0.upperBound) < ($1.lowerBound, $1.upperBound) }.map {
+            Finding.Evidence(start: $0.lowerBound + base, end: $0.upperBound + base,
+                             text: String(decoding: UnsafeBufferPointer(rebasing: text[$0]), as: UTF8.self))
+        }
+        return Finding(
+            rule: rule,
+            cause: rule.causeTemplate.render(facts),
+            remediation: rule.remediationTemplates.map { $0.render(facts) },
+            facts: facts,
+            evidence: evidence,
+            specificity: ordered.reduce(0) { $0 + $1.count }
+        )
+    }
+
+    /// The union of the spans as disjoint ranges.
+    static func merged(_ spans: [Range<Int>]) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        for span in spans.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = result.last, span.lowerBound <= last.upperBound {
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, span.upperBound)
+            } else {
+                result.append(span)
+            }
+        }
+        return result
+    }
+}
+
+extension Finding {
+    /// The ranking: priority, then specificity, then rule id.
+    static func ranksBefore(_ a: Finding, _ b: Finding) -> Bool {
+        if a.rule.priority != b.rule.priority { return a.rule.priority > b.rule.priority }
+        if a.specificity != b.specificity { return a.specificity > b.specificity }
+        return a.rule.id < b.rule.id
+    }
+}

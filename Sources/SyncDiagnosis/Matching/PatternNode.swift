@@ -1,0 +1,58 @@
+/// The syntax tree every text condition compiles to: phrases, templates and
+/// regular expressions all become one of these before they become a program.
+indirect enum PatternNode: Sendable {
+    /// A zero-width assertion about the position between two bytes.
+    enum Assertion: Sendable {
+        case lineStart
+        case lineEnd
+        case wordBoundary
+        case notWordBoundary
+    }
+
+    case empty
+    case byte(ByteSet)
+    case concatenation([PatternNode])
+    case alternation([PatternNode])
+    case repetition(PatternNode, min: Int, max: Int?, greedy: Bool)
+    case capture(PatternNode, index: Int)
+    case assertion(Assertion)
+
+    /// A literal string, compared case-insensitively for ASCII letters.
+    static func literal<S: Sequence>(_ bytes: S) -> PatternNode where S.Element == UInt8 {
+        let nodes = bytes.map { PatternNode.byte(ByteSet($0).caseFolded) }
+        return nodes.count == 1 ? nodes[0] : .concatenation(nodes)
+    }
+
+    /// Literal text as a phrase: case-insensitive, a whitespace run matches
+    /// any whitespace run, dashes and quotes match their typographic forms.
+    static func phrase(_ text: some StringProtocol) -> PatternNode {
+        var nodes: [PatternNode] = []
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !nodes.isEmpty
+                continue
+            }
+            if pendingSpace {
+                nodes.append(.repetition(.byte(.space), min: 1, max: nil, greedy: true))
+                pendingSpace = false
+            }
+            nodes.append(phraseCharacter(scalar))
+        }
+        return nodes.count == 1 ? nodes[0] : .concatenation(nodes)
+    }
+
+    private static let dashes: [Unicode.Scalar] = ["-", "\u{2013}", "\u{2014}", "\u{2212}"]
+    private static let singleQuotes: [Unicode.Scalar] = ["'", "\u{2018}", "\u{2019}"]
+    private static let doubleQuotes: [Unicode.Scalar] = ["\"", "\u{201C}", "\u{201D}"]
+
+    private static func phraseCharacter(_ scalar: Unicode.Scalar) -> PatternNode {
+        for family in [dashes, singleQuotes, doubleQuotes] where family.contains(scalar) {
+            var forms = family.map { literal(String($0).utf8) }
+            // A double quote inside a JSON string arrives escaped as \".
+            if family == doubleQuotes { forms.append(literal(#"\""#.utf8)) }
+            return .alternation(forms)
+        }
+        return literal(String(scalar).utf8)
+    }
+}
