@@ -20,7 +20,7 @@ extension KnowledgeBase {
     public func explain(ruleID id: String, in text: String) -> (explanation: Explanation, finding: Finding?)? {
         guard let rule = rule(withID: id) else { return nil }
         let bytes = Array(text.utf8)
-        var evaluator = Evaluator(patternCount: matcher.patternCount)
+        var evaluator = Evaluator()
         return bytes.withUnsafeBufferPointer { buffer in
             var facts: [Finding.Fact] = []
             let explanation = evaluator.explain(rule.condition, rule.compiled, in: buffer, facts: &facts)

@@ -72,7 +72,7 @@ public struct KnowledgeBase: Sendable {
             problems.append(.init(file: "--disable", ruleID: id, field: "", message: "no rule has this id\(hint)"))
         }
         if !problems.isEmpty { throw RuleLoadError(problems: problems) }
-        matcher = Matcher(rules: byID.values.sorted { $0.id < $1.id }, patternCount: slot)
+        matcher = Matcher(rules: byID.values.sorted { $0.id < $1.id })
     }
 
     /// The rule with this id, if loaded.
@@ -88,32 +88,7 @@ public struct KnowledgeBase: Sendable {
 
     /// Diagnoses raw bytes, which need not be valid UTF-8.
     public func diagnose(bytes: [UInt8], options: DiagnosisOptions = DiagnosisOptions()) -> Diagnosis {
-        var evaluator = Evaluator(patternCount: matcher.patternCount)
-        var marks = CandidateMarks(ruleCount: rules.count)
-        let examined = min(bytes.count, options.maximumInputBytes)
-        let findings = bytes.withUnsafeBufferPointer { buffer in
-            findingsIn(UnsafeBufferPointer(rebasing: buffer[..<examined]), base: 0, options: options, evaluator: &evaluator, marks: &marks)
-        }
-        return Diagnosis(findings: findings, inputByteCount: bytes.count, examinedByteCount: examined)
-    }
-
-    func findingsIn(
-        _ text: UnsafeBufferPointer<UInt8>, base: Int, options: DiagnosisOptions,
-        evaluator: inout Evaluator, marks: inout CandidateMarks
-    ) -> [Finding] {
-        var findings: [Finding] = []
-        if options.usesPrefilter {
-            matcher.forEachCandidate(in: text, marks: &marks) { index in
-                if let finding = evaluator.finding(for: matcher.rules[index], in: text, base: base) {
-                    findings.append(finding)
-                }
-            }
-        } else {
-            for rule in matcher.rules {
-                if let finding = evaluator.finding(for: rule, in: text, base: base) { findings.append(finding) }
-            }
-        }
-        findings.sort(by: Finding.ranksBefore)
-        return findings
+        var diagnoser = Diagnoser(self, options: options)
+        return bytes.withUnsafeBufferPointer { diagnoser.diagnose($0) }
     }
 }

@@ -1,16 +1,15 @@
 /// Evaluates compiled conditions against one text, reusing a Pike VM per
 /// pattern across calls. One evaluator serves one thread at a time.
 struct Evaluator {
-    private var machines: [PikeVM?]
+    /// Machines by pattern slot, made when a pattern is first evaluated:
+    /// most inputs touch only a few of the knowledge base's patterns.
+    private var machines: [Int: PikeVM] = [:]
 
-    init(patternCount: Int) {
-        machines = [PikeVM?](repeating: nil, count: patternCount)
-    }
+    init() {}
 
     /// The capture slots of the pattern's first match in `text`, if any.
     mutating func firstMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>) -> [Int]? {
-        var machine = machines[pattern.slot] ?? PikeVM(pattern.program)
-        machines[pattern.slot] = nil
+        var machine = machines.removeValue(forKey: pattern.slot) ?? PikeVM(pattern.program)
         defer { machines[pattern.slot] = machine }
         return machine.firstMatch(in: text)
     }

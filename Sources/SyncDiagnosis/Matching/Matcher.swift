@@ -3,16 +3,14 @@
 /// verified.
 final class Matcher: Sendable {
     let rules: [Rule]
-    let patternCount: Int
     private let prefilter: Prefilter
     /// For each prefilter literal, the rules (indexes into `rules`) it makes candidates.
     private let rulesByLiteral: [[Int32]]
     /// Rules with no required literal: evaluated on every input.
     let alwaysEvaluated: [Int]
 
-    init(rules: [Rule], patternCount: Int) {
+    init(rules: [Rule]) {
         self.rules = rules
-        self.patternCount = patternCount
         var literalIDs: [[UInt8]: Int] = [:]
         var literals: [[UInt8]] = []
         var rulesByLiteral: [[Int32]] = []

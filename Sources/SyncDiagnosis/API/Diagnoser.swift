@@ -1,0 +1,44 @@
+/// Diagnoses many inputs in a row (the lines of a log, the records of an
+/// export), reusing its scratch space between them.
+///
+/// A diagnoser belongs to one thread at a time; the knowledge base it
+/// uses is shared. Make one per thread:
+///
+/// ```swift
+/// var diagnoser = Diagnoser(knowledge)
+/// for line in lines {
+///     let diagnosis = line.utf8.withContiguousStorageIfAvailable { diagnoser.diagnose($0) }
+/// }
+/// ```
+public struct Diagnoser {
+    private let knowledge: KnowledgeBase
+    private let options: DiagnosisOptions
+    private var evaluator = Evaluator()
+    private var marks: CandidateMarks
+
+    /// A diagnoser over `knowledge` with `options`.
+    public init(_ knowledge: KnowledgeBase, options: DiagnosisOptions = DiagnosisOptions()) {
+        self.knowledge = knowledge
+        self.options = options
+        self.marks = CandidateMarks(ruleCount: knowledge.rules.count)
+    }
+
+    /// Diagnoses one input; evidence offsets count from its first byte.
+    public mutating func diagnose(_ bytes: UnsafeBufferPointer<UInt8>) -> Diagnosis {
+        let examined = min(bytes.count, options.maximumInputBytes)
+        let text = UnsafeBufferPointer(rebasing: bytes[..<examined])
+        var findings: [Finding] = []
+        let matcher = knowledge.matcher
+        if options.usesPrefilter {
+            matcher.forEachCandidate(in: text, marks: &marks) { index in
+                if let finding = evaluator.finding(for: matcher.rules[index], in: text) { findings.append(finding) }
+            }
+        } else {
+            for rule in matcher.rules {
+                if let finding = evaluator.finding(for: rule, in: text) { findings.append(finding) }
+            }
+        }
+        if findings.count > 1 { findings.sort(by: Finding.ranksBefore) }
+        return Diagnosis(findings: findings, inputByteCount: bytes.count, examinedByteCount: examined)
+    }
+}

@@ -1,0 +1,97 @@
+import Dispatch
+import Testing
+@testable import SyncDiagnosis
+
+/// Ranking, evidence, facts, and inputs no one should have to think about.
+struct DiagnosisTests {
+    private static let rules: [(String, String)] = [
+        ("t.generic-auth", Fixtures.rule("t.generic-auth", match: #"{"phrase": "Authentication error"}"#)),
+        ("t.refresh-token", Fixtures.rule("t.refresh-token", match: #"{"all": [{"phrase": "Authentication error"}, {"phrase": "OAuthRefreshToken might have expired"}]}"#)),
+        ("t.bare-404", Fixtures.rule("t.bare-404", match: #"{"template": "({status:int}) Not Found"}"#, category: "not-found", priority: -10)),
+        ("t.ews-404", Fixtures.rule("t.ews-404", match: #"{"all": [{"template": "({status:int}) Not Found"}, {"phrase": "EWS"}]}"#, category: "configuration")),
+        ("t.boosted", Fixtures.rule("t.boosted", match: #"{"phrase": "boost"}"#, priority: 5)),
+        ("t.aaa", Fixtures.rule("t.aaa", match: #"{"phrase": "same words"}"#)),
+        ("t.bbb", Fixtures.rule("t.bbb", match: #"{"phrase": "same words"}"#)),
+        ("t.snapshot", Fixtures.rule("t.snapshot", match: #"{"all": [{"template": "exceeded ({limit:int}/{count:int}/{other:int})"}, {"where": "count > limit"}]}"#, cause: "Over by {count - limit} of {limit}.")),
+    ]
+
+    private let knowledge: KnowledgeBase
+
+    init() throws {
+        knowledge = try Fixtures.knowledge(Self.rules)
+    }
+
+    @Test func specificRulesOutrankGenericOnes() {
+        #expect(knowledge.diagnose("Authentication error – OAuthRefreshToken might have expired").findings.map(\.rule.id) == ["t.refresh-token", "t.generic-auth"])
+        #expect(knowledge.diagnose("EWS: The remote server returned an error: (404) Not Found").findings.map(\.rule.id) == ["t.ews-404", "t.bare-404"])
+    }
+
+    @Test func priorityComesFirstThenSpecificityThenID() {
+        #expect(knowledge.diagnose("boost! Authentication error - OAuthRefreshToken might have expired").best?.rule.id == "t.boosted")
+        #expect(knowledge.diagnose("same words").findings.map(\.rule.id) == ["t.aaa", "t.bbb"])
+    }
+
+    @Test func factsFillTheCauseAndEvidenceLocatesTheMatch() throws {
+        let text = "engine: exceeded (10000/10040/0) today"
+        let finding = try #require(knowledge.diagnose(text).best)
+        #expect(finding.cause == "Over by 40 of 10000.")
+        #expect(finding.fact("count") == "10040")
+        let evidence = try #require(finding.evidence.first)
+        #expect(evidence.text == "exceeded (10000/10040/0)")
+        #expect(Array(text.utf8)[evidence.start..<evidence.end].elementsEqual(evidence.text.utf8))
+    }
+
+    @Test func comparisonsOnCapturedNumbersDecide() {
+        #expect(knowledge.diagnose("exceeded (10000/9000/0)").findings.isEmpty)
+    }
+
+    @Test func noMatchIsAnEmptyResultNotAnError() {
+        let diagnosis = knowledge.diagnose("everything synced fine")
+        #expect(diagnosis.findings.isEmpty && diagnosis.best == nil)
+    }
+
+    @Test func invalidUTF8AndBinaryInputAreDiagnosedWithoutCrashing() throws {
+        var bytes: [UInt8] = [0xFF, 0xFE, 0x00, 0xC3]
+        bytes += Array("Authentication error".utf8) + [0x80, 0x00, 0xF0, 0x9F]
+        let finding = try #require(knowledge.diagnose(bytes: bytes).best)
+        #expect(finding.rule.id == "t.generic-auth")
+        #expect(finding.evidence.first?.start == 4)
+        let noise = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }
+        _ = knowledge.diagnose(bytes: noise)
+    }
+
+    @Test func inputsOverTheLimitAreCutAndSaySo() throws {
+        let line = String(repeating: "x", count: 3_000_000) + " Authentication error"
+        let cut = knowledge.diagnose(line, options: DiagnosisOptions(maximumInputBytes: 1_000_000))
+        #expect(cut.isTruncated && cut.examinedByteCount == 1_000_000 && cut.findings.isEmpty)
+        let whole = knowledge.diagnose(line)
+        #expect(!whole.isTruncated && whole.best?.rule.id == "t.generic-auth")
+    }
+
+    @Test func oneKnowledgeBaseServesManyThreads() {
+        let texts = ["Authentication error", "EWS (404) Not Found", "exceeded (1/2/3)", "nothing"]
+        let expected = texts.map { knowledge.diagnose($0).findings.map(\.rule.id) }
+        let results = Results(count: 64)
+        DispatchQueue.concurrentPerform(iterations: 64) { index in
+            let text = texts[index % texts.count]
+            results.set(index, knowledge.diagnose(text).findings.map(\.rule.id))
+        }
+        for index in 0..<64 { #expect(results.get(index) == expected[index % texts.count]) }
+    }
+}
+
+/// A lock-protected array for collecting results from concurrent work.
+private final class Results: @unchecked Sendable {
+    private var values: [[String]]
+    private let lock = NSLockShim()
+
+    init(count: Int) { values = Array(repeating: [], count: count) }
+    func set(_ index: Int, _ value: [String]) { lock.locked { values[index] = value } }
+    func get(_ index: Int) -> [String] { lock.locked { values[index] } }
+}
+
+import Foundation
+private struct NSLockShim: Sendable {
+    private let lock = NSLock()
+    func locked<T>(_ body: () -> T) -> T { lock.lock(); defer { lock.unlock() }; return body() }
+}

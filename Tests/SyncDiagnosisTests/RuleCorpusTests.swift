@@ -1,0 +1,37 @@
+import Testing
+@testable import SyncDiagnosis
+
+/// Every rule under Rules/ proves itself with its own examples, and the
+/// built-in knowledge base is exactly that folder.
+struct RuleCorpusTests {
+    static let ruleIDs: [String] = (try? Fixtures.repositoryRules.get().rules.map(\.id)) ?? []
+
+    @Test func theRulesFolderLoadsWithoutProblems() throws {
+        let knowledge = try Fixtures.repositoryRules.get()
+        #expect(knowledge.rules.count > 0)
+    }
+
+    @Test(arguments: ruleIDs)
+    func examplesBehaveAsTheRuleSays(id: String) throws {
+        let knowledge = try Fixtures.repositoryRules.get()
+        let rule = try #require(knowledge.rule(withID: id))
+        let failures = knowledge.checkExamples(of: rule)
+        #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
+    }
+
+    @Test(arguments: ruleIDs)
+    func conventionsHold(id: String) throws {
+        let rule = try #require(try Fixtures.repositoryRules.get().rule(withID: id))
+        #expect(!rule.references.isEmpty)
+        #expect(rule.matchExamples.count >= 2, "every rule needs two match examples that differ in their values")
+        #expect(!rule.noMatchExamples.isEmpty, "every rule needs a nearby message that must not trigger it")
+        #expect(Matcher.requirement(of: rule.compiled) != .unconstrained, "a built-in rule must have a literal the prefilter can find")
+    }
+
+    @Test func theBuiltInKnowledgeBaseIsTheRulesFolder() throws {
+        let onDisk = try Fixtures.repositoryRules.get()
+        let builtIn = try KnowledgeBase.builtIn()
+        #expect(builtIn.rules.map(\.id) == onDisk.rules.map(\.id))
+        #expect(builtIn.rules.map(\.cause) == onDisk.rules.map(\.cause))
+    }
+}
