@@ -3,6 +3,7 @@ import SyncDiagnosis
 extension Command {
     func diagnose(_ argument: String?) throws(CommandError) -> Status {
         let knowledge = try knowledgeBase()
+        if options.eachLine { return try diagnoseEachRecord(knowledge, argument: argument) }
         let bytes = try input(argument)
         guard bytes.contains(where: { !ByteClass.isSpace($0) }) else {
             throw .input("no text to diagnose: give a message as an argument, with --file, or on standard input")

@@ -6,7 +6,7 @@ import SyncDiagnosis
 public struct Command {
     /// Where the command reads and writes; tests substitute their own.
     public struct Terminal {
-        /// Reads all of standard input.
+        /// Reads the next chunk of standard input; nil at its end.
         public var readStandardInput: () -> [UInt8]?
         /// Writes to standard output.
         public var write: (String) -> Void
@@ -29,7 +29,10 @@ public struct Command {
         /// The process's own standard streams.
         public static var standard: Terminal {
             Terminal(
-                readStandardInput: { try? FileHandle.standardInput.readToEnd().map(Array.init) ?? [] },
+                readStandardInput: {
+                    guard let data = try? FileHandle.standardInput.read(upToCount: 1 << 20), !data.isEmpty else { return nil }
+                    return Array(data)
+                },
                 write: { FileHandle.standardOutput.write(Data($0.utf8)) },
                 writeError: { FileHandle.standardError.write(Data($0.utf8)) },
                 outputIsTerminal: isatty(STDOUT_FILENO) != 0
@@ -100,17 +103,32 @@ public struct Command {
         }
     }
 
-    /// The text to diagnose: the argument, `--file`, or standard input.
+    /// The text to diagnose: the argument, `--file`, or standard input, whole.
     func input(_ argument: String?) throws(CommandError) -> [UInt8] {
         if let argument { return Array(argument.utf8) }
-        if let path = options.file {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw .input("cannot read '\(path)': no such file, or not readable")
-            }
-            return Array(data)
-        }
-        guard let bytes = terminal.readStandardInput() else { throw .input("cannot read standard input") }
+        var bytes: [UInt8] = []
+        try readInput { bytes += $0 }
         return bytes
+    }
+
+    /// Streams `--file` or standard input in chunks.
+    func readInput(_ body: ([UInt8]) -> Void) throws(CommandError) {
+        guard let path = options.file else {
+            while let chunk = terminal.readStandardInput() { body(chunk) }
+            return
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let handle = FileHandle(forReadingAtPath: path)
+        else {
+            throw .input("cannot read '\(path)': no such file, or not readable")
+        }
+        defer { try? handle.close() }
+        do {
+            while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty { body(Array(data)) }
+        } catch {
+            throw .input("cannot read '\(path)': \(error.localizedDescription)")
+        }
     }
 
     var useColor: Bool {

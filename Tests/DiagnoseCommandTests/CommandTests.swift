@@ -16,6 +16,16 @@ struct CommandTests {
         var findings: [[String: Any]] { json?["findings"] as? [[String: Any]] ?? [] }
     }
 
+    /// Standard input that yields its bytes in one chunk, then ends.
+    final class Input: @unchecked Sendable {
+        private var bytes: [UInt8]?
+        init(_ bytes: [UInt8]?) { self.bytes = bytes }
+        func next() -> [UInt8]? {
+            defer { bytes = nil }
+            return bytes
+        }
+    }
+
     final class Capture: @unchecked Sendable {
         var output = ""
         var errors = ""
@@ -23,8 +33,9 @@ struct CommandTests {
 
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], terminal: Bool = false) -> Outcome {
         let capture = Capture()
+        let input = Input(stdin.map { Array($0.utf8) })
         let io = Command.Terminal(
-            readStandardInput: { stdin.map { Array($0.utf8) } },
+            readStandardInput: { input.next() },
             write: { capture.output += $0 },
             writeError: { capture.errors += $0 },
             outputIsTerminal: terminal

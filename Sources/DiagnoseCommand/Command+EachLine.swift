@@ -1,0 +1,32 @@
+import SyncDiagnosis
+
+extension Command {
+    /// Diagnoses every record of a log or export and reports them grouped.
+    func diagnoseEachRecord(_ knowledge: KnowledgeBase, argument: String?) throws(CommandError) -> Status {
+        var settings = DiagnosisOptions()
+        if let limit = options.maximumInputBytes { settings.maximumInputBytes = limit }
+        var diagnoser = Diagnoser(knowledge, options: settings)
+        var reader = RecordReader(maximumRecordBytes: settings.maximumInputBytes)
+        var summary = LogSummary()
+        let body: RecordReader.Body = { line, record, truncated in
+            summary.add(line: line, record: record, diagnosis: diagnoser.diagnose(record), truncated: truncated)
+        }
+        if let argument {
+            reader.feed(Array(argument.utf8), body)
+        } else {
+            try readInput { reader.feed($0, body) }
+        }
+        reader.finish(body)
+        let rendering = Rendering(color: useColor)
+        switch options.format {
+        case .json: terminal.write(rendering.json(summary))
+        case .markdown: terminal.write(rendering.markdown(summary))
+        case .text: terminal.write(rendering.text(summary))
+        }
+        if summary.truncatedRecords > 0 {
+            terminal.writeError("diagnose: note: \(summary.truncatedRecords) records were longer than \(settings.maximumInputBytes) bytes and were examined up to that size only (--max-bytes)\n")
+        }
+        if summary.records == 0 { throw .input("no text to diagnose: the input holds no records") }
+        return summary.diagnosed > 0 ? .found : .notFound
+    }
+}

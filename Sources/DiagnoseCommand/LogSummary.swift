@@ -1,0 +1,140 @@
+import SyncDiagnosis
+
+/// What many records add up to: findings grouped by rule, largest first,
+/// and the shapes of the records no rule matched.
+struct LogSummary {
+    struct Group {
+        let rule: Rule
+        var count = 0
+        var firstLine = 0
+        var lastLine = 0
+        var firstSeen: String?
+        var lastSeen: String?
+        var identifiers: [String] = []
+        var identifierSet = Set<String>()
+        var example = ""
+    }
+
+    static let identifierCap = 20
+    static let distinctIdentifierCap = 100_000
+    /// Unmatched shapes are counted over this many unmatched records.
+    static let shapeSampleSize = 20_000
+
+    private(set) var records = 0
+    private(set) var diagnosed = 0
+    private(set) var truncatedRecords = 0
+    private(set) var groups: [String: Group] = [:]
+    private(set) var unmatched = 0
+    private(set) var shapes: [String: Int] = [:]
+    private(set) var shapeExamples: [String: String] = [:]
+
+    mutating func add(line: Int, record: UnsafeBufferPointer<UInt8>, diagnosis: Diagnosis, truncated: Bool) {
+        records += 1
+        if truncated { truncatedRecords += 1 }
+        guard let best = diagnosis.best else {
+            unmatched += 1
+            if unmatched <= Self.shapeSampleSize {
+                let text = Self.text(record, limit: 400)
+                let shape = Shape.of(text)
+                shapes[shape, default: 0] += 1
+                if shapeExamples[shape] == nil { shapeExamples[shape] = text }
+            }
+            return
+        }
+        diagnosed += 1
+        var group = groups[best.rule.id] ?? Group(rule: best.rule, firstLine: line, example: Self.text(record, limit: 500))
+        group.count += 1
+        group.lastLine = line
+        if let stamp = Timestamp.find(in: record) {
+            if group.firstSeen == nil { group.firstSeen = stamp }
+            group.lastSeen = stamp
+        }
+        for fact in best.facts where Self.isIdentifier(fact.name) && group.identifierSet.count < Self.distinctIdentifierCap {
+            if group.identifierSet.insert(fact.value).inserted && group.identifiers.count < Self.identifierCap {
+                group.identifiers.append(fact.value)
+            }
+        }
+        groups[best.rule.id] = group
+    }
+
+    /// Groups, largest first (then by rule id).
+    var ranked: [Group] {
+        groups.values.sorted { ($0.count, $1.rule.id) > ($1.count, $0.rule.id) }
+    }
+
+    /// Unmatched shapes, most frequent first.
+    var rankedShapes: [(shape: String, count: Int, example: String)] {
+        shapes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value, shapeExamples[$0.key] ?? "") }
+    }
+
+    /// Facts that name who or what is affected: ids, users, mailboxes, records.
+    static func isIdentifier(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return lowered.hasSuffix("id") || ["user", "upn", "email", "mailbox", "identifier", "record", "account", "object"]
+            .contains { lowered.contains($0) }
+    }
+
+    static func text(_ record: UnsafeBufferPointer<UInt8>, limit: Int) -> String {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: record[..<min(record.count, limit * 4)]), as: UTF8.self)
+        return text.count > limit ? String(text.prefix(limit)) + "…" : text
+    }
+}
+
+/// A message with its variable parts masked, so that records that differ
+/// only in ids, numbers, GUIDs or e-mail addresses share one shape.
+enum Shape {
+    static func of(_ text: String) -> String {
+        var words: [String] = []
+        for word in text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).prefix(40) {
+            words.append(mask(word))
+        }
+        return words.joined(separator: " ")
+    }
+
+    private static func mask(_ word: Substring) -> String {
+        if word.contains("@") && word.contains(".") { return "<email>" }
+        let hexDigits = word.filter(\.isHexDigit).count
+        if hexDigits >= 32 && word.filter({ $0 == "-" }).count >= 4 { return "<guid>" }
+        if word.hasPrefix("0x") || word.hasPrefix("0X"), hexDigits >= 4 { return "<hex>" }
+        var out = ""
+        var inDigits = false
+        for character in word {
+            if character.isASCII && character.isNumber {
+                if !inDigits { out.append("#") }
+                inDigits = true
+            } else {
+                out.append(character)
+                inDigits = false
+            }
+        }
+        return out
+    }
+}
+
+/// The first ISO-8601-like timestamp near the start of a record.
+enum Timestamp {
+    static func find(in record: UnsafeBufferPointer<UInt8>) -> String? {
+        let limit = min(record.count, 64)
+        var index = 0
+        while index + 19 <= limit {
+            if matches(record, at: index) {
+                var end = index + 19
+                while end < record.count, end < index + 35,
+                      let byte = Optional(record[end]), byte == 0x2E || byte == 0x2B || byte == 0x2D || byte == 0x3A || byte == 0x5A || (0x30...0x39).contains(byte) {
+                    end += 1
+                }
+                return String(decoding: UnsafeBufferPointer(rebasing: record[index..<end]), as: UTF8.self)
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// `dddd-dd-dd[T ]dd:dd:dd`
+    private static func matches(_ r: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        let digit = { (k: Int) in (0x30...0x39).contains(r[i + k]) }
+        return digit(0) && digit(1) && digit(2) && digit(3) && r[i + 4] == 0x2D && digit(5) && digit(6) && r[i + 7] == 0x2D
+            && digit(8) && digit(9) && (r[i + 10] == 0x54 || r[i + 10] == 0x20) && digit(11) && digit(12) && r[i + 13] == 0x3A
+            && digit(14) && digit(15) && r[i + 16] == 0x3A && digit(17) && digit(18)
+    }
+}
