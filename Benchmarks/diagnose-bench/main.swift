@@ -67,7 +67,8 @@ print("diagnose-bench: \(lineCount) log lines per rule set; naive baseline on th
 print("rules   load ms   MB/s   lines/s     naive MB/s   speed-up   peak MB   matched")
 var failures = 0
 var timeByRules: [Int: Double] = [:]
-for ruleCount in [100, 200, 1_000, 10_000] {
+let onlyRuleCount = option("--rules", default: 0)
+for ruleCount in [100, 200, 1_000, 10_000] where onlyRuleCount == 0 || onlyRuleCount == ruleCount {
     let sources = (0..<ruleCount).map { RuleSource(path: Corpus.rule($0).path, contents: Corpus.rule($0).json) }
     let loadStart = now()
     let knowledge: KnowledgeBase

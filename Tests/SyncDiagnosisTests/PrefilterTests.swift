@@ -16,14 +16,16 @@ struct PrefilterTests {
     }
 
     @Test func requirementsAreDerivedSoundly() throws {
-        func requirement(_ pattern: String) throws -> Requirement {
-            try Requirement(RegexParser.parse(pattern).0).pruned
+        func requirement(_ pattern: String) throws -> Set<String> {
+            Set(try Requirement(RegexParser.parse(pattern).0).pruned.options.map { option in
+                option.map { String(decoding: $0, as: UTF8.self) }.sorted().joined(separator: "|")
+            })
         }
-        #expect(try requirement("Principal user \\(Id=") == .anyOf([Array("principal".utf8)]))
-        #expect(try requirement("(?:quota|throttl)ed") == .anyOf([Array("quota".utf8), Array("throttl".utf8)]))
-        #expect(try requirement("(?:abc)?xyz\\d+") == .anyOf([Array("xyz".utf8)]))
-        #expect(try requirement("a|bcd") == .unconstrained)
-        #expect(try requirement("\\d+ms") == .unconstrained)
+        #expect(try requirement("Principal user \\(Id=") == ["principal", "user", "(id="])
+        #expect(try requirement("(?:quota|throttl)ed") == ["quota|throttl"])
+        #expect(try requirement("(?:abc)?xyz\\d+") == ["xyz"])
+        #expect(try requirement("a|bcd").isEmpty)
+        #expect(try requirement("\\d+ms").isEmpty)
     }
 
     /// Rules with every shape of condition, including ones built only from `any` and `not`.

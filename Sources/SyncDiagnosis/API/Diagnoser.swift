@@ -13,7 +13,7 @@
 public struct Diagnoser {
     private let knowledge: KnowledgeBase
     private let options: DiagnosisOptions
-    private var evaluator = Evaluator()
+    private var evaluator: Evaluator
     private var marks: CandidateMarks
 
     /// A diagnoser over `knowledge` with `options`.
@@ -21,6 +21,7 @@ public struct Diagnoser {
         self.knowledge = knowledge
         self.options = options
         self.marks = CandidateMarks(ruleCount: knowledge.rules.count)
+        self.evaluator = Evaluator(usesAnchors: options.usesPrefilter)
     }
 
     /// Diagnoses one input; evidence offsets count from its first byte.

@@ -28,8 +28,9 @@ public struct DiagnosisOptions: Sendable {
 
     /// Whether to scan for the rules' required literals first and verify only
     /// the rules whose literals occur (the default). Turning it off evaluates
-    /// every rule on every input: the same findings, far slower; it exists
-    /// to measure and to check the prefilter.
+    /// every rule's every condition on every input with the pattern engine
+    /// alone: the same findings, far slower; it exists to measure and to
+    /// check the prefilter.
     public var usesPrefilter: Bool
 
     /// Options with the given input size limit.

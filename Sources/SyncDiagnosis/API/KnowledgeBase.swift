@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The loaded, compiled rules: immutable, and safe to share across threads.
@@ -50,15 +51,11 @@ public struct KnowledgeBase: Sendable {
     public init(layers: [[RuleSource]], disabling disabled: Set<String> = []) throws(RuleLoadError) {
         var problems: [RuleLoadError.Problem] = []
         var byID: [String: Rule] = [:]
-        var slot = 0
-        for layer in layers {
+        for (layerIndex, layer) in layers.enumerated() {
             var seen: [String: String] = [:]
-            for source in layer {
-                var decoder = RuleDecoder(source: source, nextPatternSlot: slot)
-                let rule = decoder.decode()
-                slot = decoder.nextPatternSlot
-                problems += decoder.problems
-                guard let rule else { continue }
+            for (source, decoded) in zip(layer, Self.decode(layer, layerIndex: layerIndex)) {
+                problems += decoded.problems
+                guard let rule = decoded.rule else { continue }
                 if let first = seen[rule.id] {
                     problems.append(.init(file: source.path, ruleID: rule.id, field: "id", message: "duplicate id: '\(first)' already defines it"))
                     continue
@@ -73,6 +70,18 @@ public struct KnowledgeBase: Sendable {
         }
         if !problems.isEmpty { throw RuleLoadError(problems: problems) }
         matcher = Matcher(rules: byID.values.sorted { $0.id < $1.id })
+    }
+
+    /// Decodes a layer's files on every core; each file's patterns get slots
+    /// of their own, so that the evaluator can tell them apart.
+    private static func decode(_ layer: [RuleSource], layerIndex: Int) -> [(rule: Rule?, problems: [RuleLoadError.Problem])] {
+        let results = ResultSlots<(rule: Rule?, problems: [RuleLoadError.Problem])>(count: layer.count)
+        DispatchQueue.concurrentPerform(iterations: layer.count) { index in
+            var decoder = RuleDecoder(source: layer[index], slotBase: (layerIndex << 40) | (index << RuleDecoder.slotBits))
+            let rule = decoder.decode()
+            results.set(index, (rule, decoder.problems))
+        }
+        return results.collect()
     }
 
     /// The rule with this id, if loaded.
@@ -90,5 +99,30 @@ public struct KnowledgeBase: Sendable {
     public func diagnose(bytes: [UInt8], options: DiagnosisOptions = DiagnosisOptions()) -> Diagnosis {
         var diagnoser = Diagnoser(self, options: options)
         return bytes.withUnsafeBufferPointer { diagnoser.diagnose($0) }
+    }
+}
+
+/// Fixed slots that concurrent workers fill, each its own index, once.
+private final class ResultSlots<Value>: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<Value>
+    private var filled: Int
+
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        filled = count
+    }
+
+    /// Called exactly once per index, from any thread; no two calls share an index.
+    func set(_ index: Int, _ value: Value) {
+        storage.initializeElement(at: index, to: value)
+    }
+
+    /// The values, once every index was set; the slots are then released.
+    func collect() -> [Value] {
+        let values = Array(storage)
+        _ = storage.deinitialize()
+        storage.deallocate()
+        filled = 0
+        return values
     }
 }

@@ -32,18 +32,7 @@ struct JSONParser {
     }
 
     private var position: JSONValue.Position {
-        JSONValue.Position(line: line, column: columnOf(index))
-    }
-
-    private func columnOf(_ offset: Int) -> Int {
-        // Columns count characters, not bytes: skip UTF-8 continuation bytes.
-        var column = 1
-        var i = lineStart
-        while i < offset && i < bytes.count {
-            if bytes[i] & 0xC0 != 0x80 { column += 1 }
-            i += 1
-        }
-        return column
+        JSONValue.Position(line: line, column: index - lineStart + 1)
     }
 
     private func error(_ message: String) -> SyntaxError {
@@ -173,6 +162,23 @@ struct JSONParser {
 
     private mutating func parseString() throws(SyntaxError) -> String {
         index += 1
+        // Most strings hold no escape: take their bytes whole.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let run = bytes[index..<end]
+            if run.allSatisfy({ $0 < 0x80 }) {
+                index = end + 1
+                return String(decoding: run, as: UTF8.self)
+            }
+            guard let text = String(validating: run, as: UTF8.self) else {
+                throw error("the string is not valid UTF-8")
+            }
+            index = end + 1
+            return text
+        }
         var scalars = String.UnicodeScalarView()
         var runStart = index
         while true {

@@ -1,7 +1,7 @@
 /// A parsed JSON value that remembers where in its file it was written, so
 /// that a rule author can be told exactly which field is wrong.
 struct JSONValue: Sendable {
-    /// The position of a value's first character: 1-based line and column.
+    /// The position of a value's first byte: 1-based line and column (in bytes, as compilers count).
     struct Position: Sendable, Equatable {
         var line: Int
         var column: Int

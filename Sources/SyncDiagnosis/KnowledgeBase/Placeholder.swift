@@ -25,6 +25,10 @@ struct PlaceholderText: Sendable {
 
     /// Parses `text`; `{{` and `}}` stand for literal braces.
     init(_ text: String) throws(PatternError) {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") }) else {
+            segments = text.isEmpty ? [] : [.literal(text)]
+            return
+        }
         var segments: [Segment] = []
         var literal = ""
         var rest = Substring(text)
@@ -49,11 +53,11 @@ struct PlaceholderText: Sendable {
     }
 
     private static func segment(_ body: String) throws(PatternError) -> Segment {
-        let trimmed = body.trimmingCharacters(in: .whitespaces)
+        let trimmed = body.trimmed
         for op in ["-", "+"] {
-            let parts = trimmed.components(separatedBy: " \(op) ")
+            let parts = trimmed.split(separator: " \(op) ", omittingEmptySubsequences: false).map(String.init)
             if parts.count == 2, isName(parts[0]) {
-                let right = parts[1].trimmingCharacters(in: .whitespaces)
+                let right = parts[1].trimmed
                 if isName(right) { return .arithmetic(parts[0], Character(op), .fact(right)) }
                 if let number = Double(right) { return .arithmetic(parts[0], Character(op), .number(number)) }
             }

@@ -7,7 +7,7 @@ extension RuleDecoder {
             report(key, value.position, "expected a string, found \(value.typeName)")
             return nil
         }
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !text.isBlank else {
             report(key, value.position, "expected a non-empty string")
             return nil
         }
@@ -23,7 +23,7 @@ extension RuleDecoder {
         if elements.isEmpty { report(key, value.position, "expected at least one entry") }
         var result: [String] = []
         for (index, element) in elements.enumerated() {
-            if let text = element.string, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if let text = element.string, !text.isBlank {
                 result.append(text)
             } else {
                 report("\(key)[\(index)]", element.position, "expected a non-empty string, found \(element.typeName)")

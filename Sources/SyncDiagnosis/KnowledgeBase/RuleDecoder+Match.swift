@@ -20,7 +20,11 @@ extension RuleDecoder {
         let inner = member.value
         switch member.key {
         case "phrase", "template", "regex":
-            guard let text = inner.string, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard patternSlotsLeft else {
+                report(path, inner.position, "a rule may hold at most \(1 << Self.slotBits) phrases, templates and regexes")
+                return nil
+            }
+            guard let text = inner.string, !text.isBlank else {
                 report(path, inner.position, "expected a non-empty string, found \(inner.typeName)")
                 return nil
             }
@@ -90,7 +94,9 @@ extension RuleDecoder {
                 report(field, position, "the \(kind) can match empty text, so it would match every message")
                 return nil
             }
-            let pattern = TextPattern(program: program, captureNames: names, requirement: Requirement(node).pruned, slot: nextPatternSlot)
+            let requirement = Requirement(node).pruned
+            let anchor = requirement.best.map { $0.sorted { $0.lexicographicallyPrecedes($1) } } ?? []
+            let pattern = TextPattern(program: program, captureNames: names, requirement: requirement, anchor: anchor, slot: nextPatternSlot)
             nextPatternSlot += 1
             return (written, .text(pattern))
         } catch {

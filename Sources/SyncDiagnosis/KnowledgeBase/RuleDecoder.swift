@@ -12,13 +12,19 @@ struct RuleDecoder {
     private let source: RuleSource
     private(set) var problems: [RuleLoadError.Problem] = []
     private var ruleID: String?
-    /// The next free pattern slot of the knowledge base being built.
+    /// The next free pattern slot: this file's slots start at `slotBase`.
     var nextPatternSlot: Int
+    private let slotBase: Int
+    /// A rule may hold at most `1 << slotBits` text conditions.
+    static let slotBits = 12
 
-    init(source: RuleSource, nextPatternSlot: Int) {
+    init(source: RuleSource, slotBase: Int) {
         self.source = source
-        self.nextPatternSlot = nextPatternSlot
+        self.slotBase = slotBase
+        self.nextPatternSlot = slotBase
     }
+
+    var patternSlotsLeft: Bool { nextPatternSlot - slotBase < 1 << Self.slotBits }
 
     mutating func report(_ field: String, _ position: JSONValue.Position?, _ message: String) {
         problems.append(.init(file: source.path, ruleID: ruleID ?? source.expectedID, field: field,

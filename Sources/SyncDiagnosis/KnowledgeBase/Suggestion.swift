@@ -30,3 +30,14 @@ enum Suggestion {
         return previous[b.count]
     }
 }
+
+extension StringProtocol {
+    /// Whether the text holds nothing but whitespace.
+    var isBlank: Bool { allSatisfy(\.isWhitespace) }
+
+    /// The text without leading and trailing whitespace.
+    var trimmed: String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[first...last])
+    }
+}

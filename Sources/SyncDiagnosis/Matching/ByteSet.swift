@@ -52,8 +52,16 @@ struct ByteSet: Sendable, Hashable {
         return copy
     }
 
+    /// For each byte, the set of it and its other ASCII case.
+    static let foldedSingles: [ByteSet] = (0...255).map { ByteSet(UInt8($0)).computeCaseFolded() }
+
+    /// The byte and its other ASCII case.
+    static func folded(_ byte: UInt8) -> ByteSet { foldedSingles[Int(byte)] }
+
     /// The same set closed under ASCII case folding: matching is case-insensitive.
-    var caseFolded: ByteSet {
+    var caseFolded: ByteSet { computeCaseFolded() }
+
+    private func computeCaseFolded() -> ByteSet {
         var copy = self
         for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") where contains(byte) || contains(byte | 0x20) {
             copy.insert(byte)
@@ -73,15 +81,21 @@ struct ByteSet: Sendable, Hashable {
     var literalByte: UInt8? {
         switch count {
         case 1:
-            return (0...255).lazy.map(UInt8.init).first(where: contains)
+            return firstByte
         case 2:
-            for lower in UInt8(ascii: "a")...UInt8(ascii: "z") where contains(lower) && contains(lower - 0x20) {
-                return lower
-            }
-            return nil
+            // Two members are one letter in both cases: 'A'...'Z' sort first.
+            guard let upper = firstByte, (0x41...0x5A).contains(upper), contains(upper | 0x20) else { return nil }
+            return upper | 0x20
         default:
             return nil
         }
+    }
+
+    private var firstByte: UInt8? {
+        for (index, word) in [words.0, words.1, words.2, words.3].enumerated() where word != 0 {
+            return UInt8(index * 64 + word.trailingZeroBitCount)
+        }
+        return nil
     }
 
     static func == (lhs: ByteSet, rhs: ByteSet) -> Bool { lhs.words == rhs.words }

@@ -28,8 +28,40 @@ struct TextPattern: Sendable {
     /// Capture `i` (1-based) is named `captureNames[i - 1]`.
     var captureNames: [String]
     var requirement: Requirement
+    /// Literals one of which any match contains (lowercased): checked before
+    /// running the machine, which costs far more than a search.
+    var anchor: [[UInt8]]
     /// This pattern's index in its knowledge base, for per-search scratch space.
     var slot: Int
+}
+
+extension TextPattern {
+    /// Whether `text` contains one of the anchor literals (ASCII case-insensitively).
+    func anchorOccurs(in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        anchor.isEmpty || anchor.contains { Self.contains(text, $0) }
+    }
+
+    private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ literal: [UInt8]) -> Bool {
+        guard let first = literal.first, literal.count <= text.count else { return literal.isEmpty }
+        let firstUpper = first >= 0x61 && first <= 0x7A ? first - 0x20 : first
+        var index = 0
+        let last = text.count - literal.count
+        while index <= last {
+            let byte = text[index]
+            if byte == first || byte == firstUpper {
+                var offset = 1
+                while offset < literal.count {
+                    var candidate = text[index + offset]
+                    if candidate >= 0x41 && candidate <= 0x5A { candidate |= 0x20 }
+                    if candidate != literal[offset] { break }
+                    offset += 1
+                }
+                if offset == literal.count { return true }
+            }
+            index += 1
+        }
+        return false
+    }
 }
 
 /// A comparison of two numbers, each a captured fact or a literal.
@@ -51,7 +83,7 @@ struct Comparison: Sendable {
     /// Parses `count > limit`, `retryAfter >= 60`.
     init?(_ source: String) {
         for candidate in Operator.allCases {
-            let parts = source.components(separatedBy: candidate.rawValue)
+            let parts = source.split(separator: candidate.rawValue, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2 else { continue }
             guard let left = Self.operand(parts[0]), let right = Self.operand(parts[1]) else { return nil }
             self.left = left
@@ -63,7 +95,7 @@ struct Comparison: Sendable {
     }
 
     private static func operand(_ text: String) -> Operand? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmed
         if let number = Double(trimmed) { return .number(number) }
         guard let first = trimmed.unicodeScalars.first, first.properties.isAlphabetic || first == "_",
               trimmed.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) })
@@ -98,7 +130,7 @@ struct Comparison: Sendable {
 
     /// Reads a captured number, ignoring thousands separators and a leading `+`.
     static func number(from text: String) -> Double? {
-        var cleaned = text.replacingOccurrences(of: ",", with: "")
+        var cleaned = text.filter { $0 != "," }
         if cleaned.hasPrefix("+") { cleaned.removeFirst() }
         if cleaned.lowercased().hasPrefix("0x") { return UInt64(cleaned.dropFirst(2), radix: 16).map(Double.init) }
         return Double(cleaned)

@@ -4,11 +4,16 @@ struct Evaluator {
     /// Machines by pattern slot, made when a pattern is first evaluated:
     /// most inputs touch only a few of the knowledge base's patterns.
     private var machines: [Int: PikeVM] = [:]
+    /// Whether to search for a pattern's anchor literal before running its machine.
+    private let usesAnchors: Bool
 
-    init() {}
+    init(usesAnchors: Bool = true) {
+        self.usesAnchors = usesAnchors
+    }
 
     /// The capture slots of the pattern's first match in `text`, if any.
     mutating func firstMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>) -> [Int]? {
+        guard !usesAnchors || pattern.anchorOccurs(in: text) else { return nil }
         var machine = machines.removeValue(forKey: pattern.slot) ?? PikeVM(pattern.program)
         defer { machines[pattern.slot] = machine }
         return machine.firstMatch(in: text)

@@ -15,8 +15,8 @@ final class Matcher: Sendable {
         var literals: [[UInt8]] = []
         var rulesByLiteral: [[Int32]] = []
         var always: [Int] = []
-        for (index, rule) in rules.enumerated() {
-            guard case .anyOf(let required) = Self.requirement(of: rule.compiled) else {
+        for (index, required) in Self.chosenLiterals(for: rules).enumerated() {
+            guard let required else {
                 always.append(index)
                 continue
             }
@@ -35,17 +35,49 @@ final class Matcher: Sendable {
         self.alwaysEvaluated = always
     }
 
-    /// What a whole condition requires of the text (sound: see `Requirement`).
-    static func requirement(of condition: CompiledCondition) -> Requirement {
+    /// What a whole condition requires of the text (sound: see `Requirement`),
+    /// with alternatives judged by `cost`.
+    static func requirement(of condition: CompiledCondition, cost: (Set<[UInt8]>) -> (Int, Int) = defaultCost) -> Requirement {
         switch condition {
         case .text(let pattern):
             return pattern.requirement
         case .all(let items):
-            return items.reduce(Requirement.unconstrained) { $0.and(requirement(of: $1)) }
+            return items.reduce(Requirement.unconstrained) { $0.and(requirement(of: $1, cost: cost)) }
         case .any(let items):
-            return items.dropFirst().reduce(requirement(of: items[0])) { $0.or(requirement(of: $1)) }
+            // Each alternative contributes its cheapest option; together they are one option.
+            var union = Set<[UInt8]>()
+            for item in items {
+                guard let cheapest = requirement(of: item, cost: cost).options.min(by: { cost($0) < cost($1) }) else {
+                    return .unconstrained
+                }
+                union.formUnion(cheapest)
+            }
+            return Requirement(options: [union]).pruned
         case .not, .comparison:
             return .unconstrained
+        }
+    }
+
+    /// Without knowledge of other rules: prefer the more selective-looking option.
+    static func defaultCost(_ option: Set<[UInt8]>) -> (Int, Int) {
+        (-Requirement.quality(of: option), option.count)
+    }
+
+    /// For each rule, the literals the prefilter scans for, or nil when the
+    /// rule must always be evaluated. Of a rule's sound options, the one
+    /// whose literals the fewest other rules also use wins, so that a word
+    /// many rules share ("request", "record") does not wake them all.
+    static func chosenLiterals(for rules: [Rule]) -> [Set<[UInt8]>?] {
+        var frequency: [[UInt8]: Int] = [:]
+        for rule in rules {
+            let literals = Set(rule.compiled.patterns.flatMap { $0.requirement.options.joined() })
+            for literal in literals { frequency[literal, default: 0] += 1 }
+        }
+        let cost = { (option: Set<[UInt8]>) -> (Int, Int) in
+            (option.map { frequency[$0] ?? 0 }.max() ?? 0, -Requirement.quality(of: option))
+        }
+        return rules.map { rule in
+            requirement(of: rule.compiled, cost: cost).options.min { cost($0) < cost($1) }
         }
     }
 

@@ -19,7 +19,7 @@ indirect enum PatternNode: Sendable {
 
     /// A literal string, compared case-insensitively for ASCII letters.
     static func literal<S: Sequence>(_ bytes: S) -> PatternNode where S.Element == UInt8 {
-        let nodes = bytes.map { PatternNode.byte(ByteSet($0).caseFolded) }
+        let nodes = bytes.map { PatternNode.byte(ByteSet.folded($0)) }
         return nodes.count == 1 ? nodes[0] : .concatenation(nodes)
     }
 
@@ -29,7 +29,7 @@ indirect enum PatternNode: Sendable {
         var nodes: [PatternNode] = []
         var pendingSpace = false
         for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace {
+            if scalar.isASCII ? ByteSet.space.contains(UInt8(scalar.value)) : scalar.properties.isWhitespace {
                 pendingSpace = !nodes.isEmpty
                 continue
             }
@@ -47,6 +47,9 @@ indirect enum PatternNode: Sendable {
     private static let doubleQuotes: [Unicode.Scalar] = ["\"", "\u{201C}", "\u{201D}"]
 
     private static func phraseCharacter(_ scalar: Unicode.Scalar) -> PatternNode {
+        if scalar.isASCII && scalar != "-" && scalar != "'" && scalar != "\"" {
+            return .byte(ByteSet.folded(UInt8(scalar.value)))
+        }
         for family in [dashes, singleQuotes, doubleQuotes] where family.contains(scalar) {
             var forms = family.map { literal(String($0).utf8) }
             // A double quote inside a JSON string arrives escaped as \".

@@ -32,53 +32,55 @@ struct Prefilter: Sendable {
         for upper in UInt8(ascii: "A")...UInt8(ascii: "Z") {
             classOf[Int(upper)] = classOf[Int(upper | 0x20)]
         }
-        // Trie.
-        var goto: [[Int32]] = [[Int32](repeating: -1, count: classCount)]
+        // Trie, as a flat table of `classCount` entries per state (-1: no edge yet).
+        var goto = [Int32](repeating: -1, count: classCount)
         var ownOutputs: [[Int32]] = [[]]
         for (id, literal) in literals.enumerated() {
             var state = 0
             for byte in literal {
-                let cls = Int(classOf[Int(byte)])
-                if goto[state][cls] < 0 {
-                    goto[state][cls] = Int32(goto.count)
-                    goto.append([Int32](repeating: -1, count: classCount))
+                let slot = state * classCount + Int(classOf[Int(byte)])
+                if goto[slot] < 0 {
+                    goto[slot] = Int32(ownOutputs.count)
+                    goto.append(contentsOf: repeatElement(-1, count: classCount))
                     ownOutputs.append([])
                 }
-                state = Int(goto[state][cls])
+                state = Int(goto[slot])
             }
             ownOutputs[state].append(Int32(id))
         }
         // Failure links by breadth-first search; complete the transition function.
-        let stateCount = goto.count
+        let stateCount = ownOutputs.count
         var fail = [Int](repeating: 0, count: stateCount)
         var queue: [Int] = []
+        queue.reserveCapacity(stateCount)
         for cls in 0..<classCount {
-            let target = goto[0][cls]
-            if target < 0 { goto[0][cls] = 0 } else { queue.append(Int(target)) }
+            if goto[cls] < 0 { goto[cls] = 0 } else { queue.append(Int(goto[cls])) }
         }
         var head = 0
         while head < queue.count {
             let state = queue[head]
             head += 1
-            ownOutputs[state].append(contentsOf: ownOutputs[fail[state]])
+            if !ownOutputs[fail[state]].isEmpty { ownOutputs[state].append(contentsOf: ownOutputs[fail[state]]) }
+            let row = state * classCount, failRow = fail[state] * classCount
             for cls in 0..<classCount {
-                let target = goto[state][cls]
+                let target = goto[row + cls]
                 if target < 0 {
-                    goto[state][cls] = goto[fail[state]][cls]
+                    goto[row + cls] = goto[failRow + cls]
                 } else {
-                    fail[Int(target)] = Int(goto[fail[state]][cls])
+                    fail[Int(target)] = Int(goto[failRow + cls])
                     queue.append(Int(target))
                 }
             }
         }
         var table = [UInt32](repeating: 0, count: stateCount * classCount)
         var outputStart: [Int32] = [0]
+        outputStart.reserveCapacity(stateCount + 1)
         var outputs: [Int32] = []
         for state in 0..<stateCount {
             outputs.append(contentsOf: ownOutputs[state])
             outputStart.append(Int32(outputs.count))
             for cls in 0..<classCount {
-                let target = Int(goto[state][cls])
+                let target = Int(goto[state * classCount + cls])
                 var entry = UInt32(target * classCount)
                 if !ownOutputs[target].isEmpty { entry |= Self.outputFlag }
                 table[state * classCount + cls] = entry

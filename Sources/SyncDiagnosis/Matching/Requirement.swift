@@ -1,11 +1,12 @@
-/// The literals a condition needs: at least one of them must occur in the
-/// text for the condition to match. The prefilter relies on this, so every
-/// derivation here must be sound: when unsure, say `.unconstrained`.
-enum Requirement: Sendable, Equatable {
-    /// Nothing is known; the condition must always be evaluated.
-    case unconstrained
-    /// At least one of these lowercased, whitespace-free literals occurs in any matching text.
-    case anyOf(Set<[UInt8]>)
+/// The literals a condition needs. Each option is a set of lowercased,
+/// whitespace-free literals at least one of which occurs in every text the
+/// condition matches; the prefilter may use any one option. No option means
+/// the condition must always be evaluated. Every derivation here must be
+/// sound: when unsure, offer no option.
+struct Requirement: Sendable, Equatable {
+    var options: [Set<[UInt8]>]
+
+    static let unconstrained = Requirement(options: [])
 
     /// Literals shorter than this filter too little to be worth scanning for.
     static let minimumLength = 3
@@ -15,31 +16,50 @@ enum Requirement: Sendable, Equatable {
         "with", "was", "not", "http", "https", "message", "status", "code", "from", "this", "that",
     ].map { Array($0.utf8) })
 
-    /// How selective a requirement is: the score of its weakest literal.
-    var quality: Int {
-        switch self {
-        case .unconstrained: return 0
-        case .anyOf(let literals):
-            return literals.map { literal in
-                Self.commonWords.contains(literal) ? literal.count / 2 : literal.count
-            }.min() ?? 0
-        }
+    var isUnconstrained: Bool { options.isEmpty }
+
+    /// How selective an option is on its own: the score of its weakest literal.
+    static func quality(of option: Set<[UInt8]>) -> Int {
+        option.map { commonWords.contains($0) ? $0.count / 2 : $0.count }.min() ?? 0
     }
 
-    /// Keeps the requirement only when it is selective enough to help.
+    /// The option that looks most selective without knowing the other rules.
+    var best: Set<[UInt8]>? {
+        options.max { (Self.quality(of: $0), -$0.count) < (Self.quality(of: $1), -$1.count) }
+    }
+
+    /// Keeps only the options selective enough to help.
     var pruned: Requirement {
-        quality >= Self.minimumLength ? self : .unconstrained
+        Requirement(options: options.filter { Self.quality(of: $0) >= Self.minimumLength })
     }
 
-    /// Both must hold: either one alone is a sound requirement, so keep the better.
+    /// Both must hold: any option of either is sound.
     func and(_ other: Requirement) -> Requirement {
-        other.quality > quality ? other : self
+        Requirement(options: options + other.options)
     }
 
-    /// Either may hold: the text needs a literal of one or the other.
-    func or(_ other: Requirement) -> Requirement {
-        guard case .anyOf(let a) = self, case .anyOf(let b) = other else { return .unconstrained }
-        return .anyOf(a.union(b))
+    /// One of several may hold. Option `i` of the result joins each
+    /// alternative's `i`-th strongest option (or its weakest, when it has
+    /// fewer): each is sound, and the matcher picks the one fewest rules share.
+    static func either(_ alternatives: [Requirement]) -> Requirement {
+        guard !alternatives.isEmpty, alternatives.allSatisfy({ !$0.isUnconstrained }) else { return .unconstrained }
+        let ranked = alternatives.map { $0.strongest(pairingWidth) }
+        let width = ranked.map(\.count).max() ?? 0
+        let combined = (0..<width).map { rank in
+            ranked.reduce(into: Set<[UInt8]>()) { union, options in union.formUnion(options[min(rank, options.count - 1)]) }
+        }
+        return Requirement(options: combined)
+    }
+
+    /// How many alternative options `either` offers.
+    private static let pairingWidth = 4
+
+    private func strongest(_ count: Int) -> [Set<[UInt8]>] {
+        Array(options.map { ($0, Self.quality(of: $0)) }.sorted { ($0.1, -$0.0.count) > ($1.1, -$1.0.count) }.prefix(count).map(\.0))
+    }
+
+    init(options: [Set<[UInt8]>]) {
+        self.options = options
     }
 
     /// The requirement of a compiled pattern.
@@ -48,36 +68,33 @@ enum Requirement: Sendable, Equatable {
         case .empty, .assertion:
             self = .unconstrained
         case .byte(let set):
-            self = set.literalByte.map { .anyOf([[$0]]) } ?? .unconstrained
+            self = set.literalByte.map { Requirement(options: [[[$0]]]) } ?? .unconstrained
         case .capture(let inner, _):
             self = Requirement(inner)
         case .repetition(let inner, let min, _, _):
             self = min >= 1 ? Requirement(inner) : .unconstrained
         case .alternation(let branches):
-            self = branches.dropFirst().reduce(Requirement(branches[0])) { $0.or(Requirement($1)) }
+            self = Self.either(branches.map(Requirement.init))
         case .concatenation(let items):
             self = Self.concatenation(items)
         }
     }
 
-    /// Runs of adjacent literal characters form literals; the best run or
-    /// sub-requirement wins.
+    /// Runs of adjacent literal characters form literals; each run and each
+    /// other item's requirement is an option.
     private static func concatenation(_ items: [PatternNode]) -> Requirement {
-        var best = Requirement.unconstrained
+        var options: [Set<[UInt8]>] = []
         var run: [UInt8] = []
-        func closeRun() {
-            if !run.isEmpty { best = best.and(.anyOf([run])) }
-            run = []
-        }
         for item in items {
             if case .byte(let set) = item, let byte = set.literalByte, !ByteSet.space.contains(byte) {
                 run.append(byte)
-            } else {
-                closeRun()
-                best = best.and(Requirement(item))
+                continue
             }
+            if !run.isEmpty { options.append([run]) }
+            run = []
+            options += Requirement(item).options
         }
-        closeRun()
-        return best
+        if !run.isEmpty { options.append([run]) }
+        return Requirement(options: options)
     }
 }

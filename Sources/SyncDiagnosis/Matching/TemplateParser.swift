@@ -14,6 +14,9 @@ enum TemplateParser {
         "ip": #"\d{1,3}(?:\.\d{1,3}){3}"#,
     ]
 
+    /// The capture types' patterns, parsed once.
+    private static let typeNodes: [String: PatternNode] = captureTypes.compactMapValues { try? RegexParser.parse($0).0 }
+
     static var typeNames: [String] { (Array(captureTypes.keys) + ["text"]).sorted() }
 
     /// Parses `template`, numbering its captures after `existing`.
@@ -81,11 +84,10 @@ enum TemplateParser {
                 pendingText = captureIndex
                 nodes.append(.capture(.repetition(.byte(.notLineBreak.intersecting(ByteSet(0x0D).inverted)), min: 1, max: nil, greedy: false), index: captureIndex))
             } else {
-                guard let pattern = captureTypes[type] else {
+                guard let inner = typeNodes[type] else {
                     let suggestion = Suggestion.closest(to: type, in: typeNames).map { "; did you mean '\($0)'?" } ?? ""
                     throw PatternError(offset: index + name.count + 2, message: "unknown capture type '\(type)' (expected one of \(typeNames.joined(separator: ", ")))\(suggestion)")
                 }
-                let (inner, _) = try RegexParser.parse(pattern)
                 nodes.append(.capture(inner, index: captureIndex))
                 pendingText = nil
             }
