@@ -20,7 +20,10 @@ let naiveLines = option("--naive-lines", default: 2_000)
 if let index = arguments.firstIndex(of: "--write-corpus"), index + 1 < arguments.count {
     let path = arguments[index + 1]
     let log = Corpus.log(lines: lineCount, ruleCount: 200)
-    FileManager.default.createFile(atPath: path, contents: Data(log))
+    guard FileManager.default.createFile(atPath: path, contents: Data(log)) else {
+        print("cannot write \(path)")
+        exit(2)
+    }
     print("wrote \(log.count) bytes, \(lineCount) lines to \(path)")
     exit(0)
 }
