@@ -11,7 +11,7 @@ extension Command {
         var settings = DiagnosisOptions()
         if let limit = options.maximumInputBytes { settings.maximumInputBytes = limit }
         let diagnosis = knowledge.diagnose(bytes: bytes, options: settings)
-        let rendering = Rendering(color: useColor)
+        let rendering = Rendering(color: useColor, redactor: options.redact ? .standard : nil)
         switch options.format {
         case .json: terminal.write(rendering.json(diagnosis))
         case .markdown: terminal.write(rendering.markdown(diagnosis))

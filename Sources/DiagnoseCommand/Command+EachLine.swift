@@ -17,7 +17,7 @@ extension Command {
             try readInput { reader.feed($0, body) }
         }
         reader.finish(body)
-        let rendering = Rendering(color: useColor)
+        let rendering = Rendering(color: useColor, redactor: options.redact ? .standard : nil)
         switch options.format {
         case .json: terminal.write(rendering.json(summary))
         case .markdown: terminal.write(rendering.markdown(summary))

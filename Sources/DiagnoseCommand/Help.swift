@@ -18,6 +18,8 @@ extension Command {
       --disable ID                  leave out the rule ID (repeatable)
       --no-builtin                  use only the rules from --rules and SYNCDIAGNOSIS_RULES
       --file PATH                   read the text from PATH
+      --each-line                   diagnose every record of a log or export and group them by rule
+      --no-redact                   show secrets (tokens, passwords, keys) instead of masking them
       --max-bytes N                 examine at most N bytes of the input (default 4194304)
       --color auto|always|never     colour the text output (auto: only on a terminal, unless NO_COLOR is set)
       --no-color                    same as --color never

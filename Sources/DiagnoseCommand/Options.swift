@@ -21,10 +21,11 @@ struct Options: Equatable {
     var includeBuiltIn = true
     var file: String?
     var eachLine = false
+    var redact = true
     var maximumInputBytes: Int?
 
     static let valueOptions = ["--format", "--rules", "--disable", "--file", "--max-bytes", "--color"]
-    static let flagOptions = ["--no-builtin", "--each-line", "--no-color", "--help", "-h", "--version"]
+    static let flagOptions = ["--no-builtin", "--each-line", "--no-redact", "--no-color", "--help", "-h", "--version"]
 
     /// Parses the arguments after the program name.
     static func parse(_ arguments: [String]) throws(CommandError) -> Options {
@@ -92,6 +93,7 @@ struct Options: Equatable {
         switch flag {
         case "--no-builtin": includeBuiltIn = false
         case "--each-line": eachLine = true
+        case "--no-redact": redact = false
         case "--no-color": color = .never
         case "--version": mode = .version
         default: mode = .help

@@ -22,15 +22,15 @@ extension Rendering {
                     ("lastSeen", group.lastSeen.map { .string($0) } ?? .null),
                     ("identifiers", .object([
                         ("total", .number(group.identifierSet.count)),
-                        ("values", .array(group.identifiers.map { .string($0) })),
+                        ("values", .array(group.identifiers.map { .string(clean($0)) })),
                     ])),
-                    ("example", .string(group.example)),
+                    ("example", .string(clean(group.example))),
                 ])
             })),
             ("unmatched", .object([
                 ("count", .number(summary.unmatched)),
                 ("shapes", .array(summary.rankedShapes.prefix(20).map {
-                    .object([("shape", .string($0.shape)), ("count", .number($0.count)), ("example", .string($0.example))])
+                    .object([("shape", .string(clean($0.shape))), ("count", .number($0.count)), ("example", .string(clean($0.example)))])
                 })),
             ])),
         ]).rendered() + "\n"
@@ -45,11 +45,11 @@ extension Rendering {
             if let first = group.firstSeen, let last = group.lastSeen { out += ", seen \(first) – \(last)" }
             out += "\n"
             if !group.identifiers.isEmpty {
-                out += "    affected: \(group.identifiers.prefix(5).joined(separator: ", "))"
+                out += "    affected: \(clean(group.identifiers.prefix(5).joined(separator: ", ")))"
                 if group.identifierSet.count > 5 { out += " and \(group.identifierSet.count - 5) more" }
                 out += "\n"
             }
-            out += "    e.g. \(oneLine(group.example, limit: 160))\n\n"
+            out += "    e.g. \(oneLine(clean(group.example), limit: 160))\n\n"
         }
         out += unmatchedText(summary)
         return out
@@ -60,7 +60,7 @@ extension Rendering {
         var out = "No rule matched \(summary.unmatched) records. Most frequent shapes"
         out += summary.unmatched > LogSummary.shapeSampleSize ? " (in the first \(LogSummary.shapeSampleSize)):\n" : ":\n"
         for shape in summary.rankedShapes.prefix(10) {
-            out += "  \(shape.count) × \(oneLine(shape.shape, limit: 160))\n"
+            out += "  \(shape.count) × \(oneLine(clean(shape.shape), limit: 160))\n"
         }
         return out
     }
@@ -76,7 +76,7 @@ extension Rendering {
         if summary.unmatched > 0 {
             out += "\n\(summary.unmatched) records matched no rule. Most frequent shapes:\n\n"
             for shape in summary.rankedShapes.prefix(10) {
-                out += "- \(shape.count) × `\(oneLine(shape.shape, limit: 160).replacingOccurrences(of: "`", with: "'"))`\n"
+                out += "- \(shape.count) × `\(oneLine(clean(shape.shape), limit: 160).replacingOccurrences(of: "`", with: "'"))`\n"
             }
         }
         return out

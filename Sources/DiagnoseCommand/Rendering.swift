@@ -4,6 +4,13 @@ import SyncDiagnosis
 /// Turns a diagnosis into what a person or a tool reads.
 struct Rendering {
     var color: Bool
+    /// Masks secrets in everything shown; nil with --no-redact.
+    var redactor: Redactor? = .standard
+
+    /// Text from the input (or filled in from it), with secrets masked.
+    func clean(_ text: String) -> String {
+        redactor?.redact(text) ?? text
+    }
 
     // MARK: JSON
 
@@ -29,11 +36,11 @@ struct Rendering {
             ("scope", .string(rule.scope.rawValue)),
             ("retryable", .bool(rule.retryable)),
             ("action", .string(rule.action.rawValue)),
-            ("cause", .string(finding.cause)),
-            ("remediation", .array(finding.remediation.map { .string($0) })),
-            ("facts", .object(uniqueFacts(finding).map { ($0.name, .string($0.value)) })),
+            ("cause", .string(clean(finding.cause))),
+            ("remediation", .array(finding.remediation.map { .string(clean($0)) })),
+            ("facts", .object(uniqueFacts(finding).map { ($0.name, .string(clean($0.value))) })),
             ("evidence", .array(finding.evidence.map {
-                .object([("start", .number($0.start)), ("end", .number($0.end)), ("text", .string($0.text))])
+                .object([("start", .number($0.start)), ("end", .number($0.end)), ("text", .string(clean($0.text)))])
             })),
             ("references", .array(rule.references.map { .string($0) })),
             ("priority", .number(rule.priority)),
@@ -57,17 +64,17 @@ struct Rendering {
         let rule = best.rule
         var out = style(bold: "\(rule.title)") + "\n"
         out += "  \(style(color: 33, rule.category.rawValue)) · scope \(rule.scope.rawValue) · next action \(style(color: 36, rule.action.rawValue)) · \(rule.id)\n\n"
-        out += "Cause: \(best.cause)\n\n"
+        out += "Cause: \(clean(best.cause))\n\n"
         out += "What to do:\n"
-        for (index, step) in best.remediation.enumerated() { out += "  \(index + 1). \(step)\n" }
+        for (index, step) in best.remediation.enumerated() { out += "  \(index + 1). \(clean(step))\n" }
         out += "\nRetry: \(retryAdvice(rule))\n"
         let facts = uniqueFacts(best)
         if !facts.isEmpty {
-            out += "Facts: " + facts.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + "\n"
+            out += "Facts: " + facts.map { "\($0.name)=\(clean($0.value))" }.joined(separator: ", ") + "\n"
         }
         out += "Evidence:\n"
         for evidence in best.evidence {
-            out += "  bytes \(evidence.start)–\(evidence.end): " + style(color: 32, "\"\(oneLine(evidence.text))\"") + "\n"
+            out += "  bytes \(evidence.start)–\(evidence.end): " + style(color: 32, "\"\(oneLine(clean(evidence.text)))\"") + "\n"
         }
         out += "References: " + rule.references.joined(separator: ", ") + "\n"
         let others = diagnosis.findings.dropFirst()
@@ -118,14 +125,14 @@ struct Rendering {
         var out = "### \(escape(rule.title))\n\n"
         out += "| Category | Scope | Next action | Retry helps | Rule |\n|---|---|---|---|---|\n"
         out += "| `\(rule.category.rawValue)` | `\(rule.scope.rawValue)` | `\(rule.action.rawValue)` | \(rule.retryable ? "yes" : "no") | `\(rule.id)` |\n\n"
-        out += "**Cause.** \(escape(best.cause))\n\n**What to do**\n\n"
-        for (index, step) in best.remediation.enumerated() { out += "\(index + 1). \(escape(step))\n" }
+        out += "**Cause.** \(escape(clean(best.cause)))\n\n**What to do**\n\n"
+        for (index, step) in best.remediation.enumerated() { out += "\(index + 1). \(escape(clean(step)))\n" }
         let facts = uniqueFacts(best)
         if !facts.isEmpty {
-            out += "\n**Facts:** " + facts.map { "`\($0.name)` = `\(code($0.value))`" }.joined(separator: ", ") + "\n"
+            out += "\n**Facts:** " + facts.map { "`\($0.name)` = `\(code(clean($0.value)))`" }.joined(separator: ", ") + "\n"
         }
         out += "\n**Evidence**\n\n"
-        for evidence in best.evidence { out += "- `\(code(oneLine(evidence.text)))` (bytes \(evidence.start)–\(evidence.end))\n" }
+        for evidence in best.evidence { out += "- `\(code(oneLine(clean(evidence.text))))` (bytes \(evidence.start)–\(evidence.end))\n" }
         out += "\n**References:** " + rule.references.map { $0.hasPrefix("http") ? "<\($0)>" : $0 }.joined(separator: ", ") + "\n"
         let others = diagnosis.findings.dropFirst()
         if !others.isEmpty {

@@ -183,3 +183,23 @@ struct CommandTests {
         """
     }
 }
+
+/// Secrets in the input never reach any output, unless asked for.
+struct RedactionTests {
+    static let secret = "Hunter22Secret"
+    static let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzeW5jIn0.c2lnbmF0dXJlLXZhbHVl"
+    static let message = "2024-05-14T08:30:01Z ERROR Authentication error - OAuthRefreshToken might have expired (Authorization: Bearer \(token); Password=\(secret))"
+
+    @Test(arguments: [["--format", "json"], ["--format", "text"], ["--format", "markdown"],
+                      ["--each-line", "--format", "json"], ["--each-line", "--format", "text"], ["--each-line", "--format", "markdown"]])
+    func plantedSecretsNeverAppear(arguments: [String]) {
+        let outcome = CommandTests.run(arguments, stdin: Self.message + "\nsomething unmatched with token=\(Self.token)\n")
+        #expect(outcome.status == 0)
+        #expect(!outcome.output.contains(Self.secret) && !outcome.output.contains(Self.token), "\(outcome.output)")
+    }
+
+    @Test func noRedactShowsThem() {
+        let outcome = CommandTests.run(["--no-redact", "--each-line", "--format", "json"], stdin: Self.message)
+        #expect(outcome.output.contains(Self.secret))
+    }
+}
