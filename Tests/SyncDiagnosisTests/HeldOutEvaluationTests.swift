@@ -69,7 +69,16 @@ struct HeldOutEvaluationTests {
         let score = try Self.score(messages)
         print("Held-out evaluation: \(score)")
         // Regression guards at the level measured when the set was frozen; the goal is 90% right, under 3% wrong.
-        #expect(score.rightShare >= 0.60, "\(score)")
-        #expect(score.wrongShare <= 0.10, "\(score)")
+        #expect(score.rightShare >= 0.66, "\(score)")
+        #expect(score.wrongShare <= 0.08, "\(score)")
+    }
+
+    @Test func developmentMessagesAreDiagnosedWithTheRightCategory() throws {
+        let messages = try Self.messages(in: "DevSet")
+        let score = try Self.score(messages)
+        print("Development set: \(score)")
+        // Rule writers tuned rules on these: they are regression tests, held to a higher bar.
+        #expect(score.rightShare >= 0.95, "\(score)")
+        #expect(score.wrongShare <= 0.02, "\(score)")
     }
 }
