@@ -10,6 +10,9 @@ extension Command {
         }
         var settings = DiagnosisOptions()
         if let limit = options.maximumInputBytes { settings.maximumInputBytes = limit }
+        if let structured = StructuredInput.detect(bytes) {
+            return diagnose(structured, knowledge, settings: settings)
+        }
         let diagnosis = knowledge.diagnose(bytes: bytes, options: settings)
         let rendering = Rendering(color: useColor, redactor: options.redact ? .standard : nil)
         switch options.format {

@@ -13,6 +13,8 @@ struct LogSummary {
         var identifiers: [String] = []
         var identifierSet = Set<String>()
         var example = ""
+        /// Vendor error codes seen in the group (for structured inputs), with counts.
+        var codes: [String: Int] = [:]
     }
 
     static let identifierCap = 20
@@ -28,7 +30,10 @@ struct LogSummary {
     private(set) var shapes: [String: Int] = [:]
     private(set) var shapeExamples: [String: String] = [:]
 
-    mutating func add(line: Int, record: UnsafeBufferPointer<UInt8>, diagnosis: Diagnosis, truncated: Bool) {
+    mutating func add(
+        line: Int, record: UnsafeBufferPointer<UInt8>, diagnosis: Diagnosis, truncated: Bool,
+        identifier: String? = nil, code: String? = nil
+    ) {
         records += 1
         if truncated { truncatedRecords += 1 }
         guard let best = diagnosis.best else {
@@ -49,11 +54,13 @@ struct LogSummary {
             if group.firstSeen == nil { group.firstSeen = stamp }
             group.lastSeen = stamp
         }
-        for fact in best.facts where Self.isIdentifier(fact.name) && group.identifierSet.count < Self.distinctIdentifierCap {
-            if group.identifierSet.insert(fact.value).inserted && group.identifiers.count < Self.identifierCap {
-                group.identifiers.append(fact.value)
+        let identifiers = identifier.map { [$0] } ?? best.facts.filter { Self.isIdentifier($0.name) }.map(\.value)
+        for value in identifiers where group.identifierSet.count < Self.distinctIdentifierCap {
+            if group.identifierSet.insert(value).inserted && group.identifiers.count < Self.identifierCap {
+                group.identifiers.append(value)
             }
         }
+        if let code { group.codes[code, default: 0] += 1 }
         groups[best.rule.id] = group
     }
 

@@ -2,8 +2,8 @@ import Foundation
 import SyncDiagnosis
 
 extension Rendering {
-    func json(_ summary: LogSummary) -> String {
-        JSONOutput.object([
+    func json(_ summary: LogSummary, source: JSONOutput? = nil) -> String {
+        JSONOutput.object((source.map { [("source", $0)] } ?? []) + [
             ("records", .number(summary.records)),
             ("diagnosed", .number(summary.diagnosed)),
             ("groups", .array(summary.ranked.map { group in
@@ -25,6 +25,7 @@ extension Rendering {
                         ("values", .array(group.identifiers.map { .string(clean($0)) })),
                     ])),
                     ("example", .string(clean(group.example))),
+                    ("codes", .object(group.codes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, .number($0.value)) })),
                 ])
             })),
             ("unmatched", .object([
@@ -41,7 +42,10 @@ extension Rendering {
         for group in summary.ranked {
             out += "\(group.count) × \(group.rule.title)  (\(share(group.count, of: summary.records)))\n"
             out += "    \(group.rule.category.rawValue) · scope \(group.rule.scope.rawValue) · next action \(group.rule.action.rawValue) · \(group.rule.id)\n"
-            out += "    lines \(group.firstLine)–\(group.lastLine)"
+            if !group.codes.isEmpty {
+                out += "    codes: " + group.codes.sorted { $0.value > $1.value }.map { "\($0.key) × \($0.value)" }.joined(separator: ", ") + "\n"
+            }
+            out += "    records \(group.firstLine)–\(group.lastLine)"
             if let first = group.firstSeen, let last = group.lastSeen { out += ", seen \(first) – \(last)" }
             out += "\n"
             if !group.identifiers.isEmpty {

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// Whole logs, School Data Sync error pages and run summaries, as the seed guides work through them.
+struct InputShapeTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func run(_ arguments: [String], fixture: String) -> CommandTests.Outcome {
+        CommandTests.run(arguments + ["--file", fixtures.appendingPathComponent(fixture).path])
+    }
+
+    static func groups(_ outcome: CommandTests.Outcome) -> [[String: Any]] {
+        outcome.json?["groups"] as? [[String: Any]] ?? []
+    }
+
+    @Test func aMixedLogIsGroupedByRuleLargestFirst() throws {
+        let outcome = Self.run(["--each-line", "--format", "json"], fixture: "mixed.log")
+        #expect(outcome.status == 0)
+        let json = try #require(outcome.json)
+        #expect(json["records"] as? Int == 3000)   // stack-trace lines stay with their record
+        let groups = Self.groups(outcome)
+        #expect(groups.map { $0["rule"] as? String } == [
+            "dataverse.missing-privilege", "sap-c4c.snapshot-limit-exceeded", "sap-c4c.oauth-refresh-token-expired",
+        ])
+        #expect(groups.map { $0["count"] as? Int } == [128, 39, 28])
+        #expect(json["diagnosed"] as? Int == 195)
+        let unmatched = try #require(json["unmatched"] as? [String: Any])
+        #expect(unmatched["count"] as? Int == 2805)
+        let shapes = try #require(unmatched["shapes"] as? [[String: Any]])
+        #expect(shapes.contains { ($0["shape"] as? String)?.contains("Unclassified failure in step # for batch #") == true })
+        let first = try #require(groups.first)
+        #expect((first["identifiers"] as? [String: Any])?["total"] as? Int ?? 0 > 50)
+        #expect((first["firstSeen"] as? String)?.hasPrefix("2024-05-14T08:") == true)
+    }
+
+    @Test func theMixedLogReadsTheSameInTextAndMarkdown() {
+        let text = Self.run(["--each-line"], fixture: "mixed.log")
+        #expect(text.output.hasPrefix("Diagnosed 195 of 3000 records"))
+        #expect(text.output.contains("128 × The integration user is missing a Dataverse privilege"))
+        #expect(text.output.contains("No rule matched 2805 records"))
+        let markdown = Self.run(["--each-line", "--format", "markdown"], fixture: "mixed.log")
+        #expect(markdown.output.contains("| 128 | 4.3% | `permission` | `grant-permission` | `dataverse.missing-privilege` |"))
+    }
+
+    @Test func aSchoolDataSyncErrorsPageIsSummarisedWithTheNextPageNotice() throws {
+        let outcome = Self.run(["--format", "json"], fixture: "sds-errors-page.json")
+        let json = try #require(outcome.json)
+        let source = try #require(json["source"] as? [String: Any])
+        #expect(source["kind"] as? String == "sds-errors")
+        #expect(source["reportedCount"] as? Int == 220 && source["seen"] as? Int == 2 && source["morePages"] as? Bool == true)
+        let group = try #require(Self.groups(outcome).first)
+        #expect(group["rule"] as? String == "school-data-sync.no-matching-entry-in-active-directory")
+        #expect((group["codes"] as? [String: Int])?["UnsynchronizableChange"] == 2)
+        #expect((group["identifiers"] as? [String: Any])?["values"] as? [String] == ["Tyler.Smith", "Colby.Garner"])
+        let text = Self.run([], fixture: "sds-errors-page.json")
+        #expect(text.output.contains("More pages remain: follow @odata.nextLink"))
+    }
+
+    @Test func severalConcatenatedPagesAreReadTogether() throws {
+        let outcome = Self.run(["--format", "json"], fixture: "sds-errors-pages.json")
+        let source = try #require(outcome.json?["source"] as? [String: Any])
+        #expect(source["pages"] as? Int == 2 && source["seen"] as? Int == 9 && source["morePages"] as? Bool == false)
+        let groups = Self.groups(outcome)
+        #expect(groups.first?["count"] as? Int == 8)
+        #expect(groups.first?["rule"] as? String == "school-data-sync.no-matching-entry-in-active-directory")
+    }
+
+    @Test func aProfileStatusGivesItsNextStep() throws {
+        let outcome = CommandTests.run(["--format", "json", #"{"@odata.context":"https://graph.microsoft.com/testEduApi/$metadata#education/synchronizationProfiles('1')/profileStatus/$entity","status":"validationError","lastSynchronizationDateTime":"2017-06-14T01:13:21.2495183Z"}"#])
+        let best = try #require(outcome.findings.first)
+        #expect(best["rule"] as? String == "school-data-sync.profile-status-validation-error")
+        #expect((best["remediation"] as? [String])?.joined().contains("Get Errors") == true)
+    }
+
+    @Test func aRunSummaryNamesTheFirstFailingStageAndTheDecision() throws {
+        let text = Self.run([], fixture: "run-summary.json")
+        #expect(text.output.contains("The problem started in the transform stage"))
+        #expect(text.output.contains("Checklist (pipeline.first-failing-stage-transform)"))
+        let outcome = Self.run(["--format", "json"], fixture: "run-summary.json")
+        #expect((outcome.json?["source"] as? [String: Any])?["firstFailingStage"] as? String == "transform")
+        let actions = Self.groups(outcome).map { "\($0["rule"] ?? "")=\($0["action"] ?? "")" }
+        #expect(actions.contains("pipeline.validation-error=fix-mapping"))
+        #expect(actions.contains("pipeline.dependency-not-ready=sync-dependency-first"))
+    }
+
+    @Test func missingRecordsWithAnEmptyDLQPointAtTheSource() throws {
+        let summary = #"{"run": "run-9", "stages": {"ingest": {"errors": 0}, "transform": {"errors": 0}, "execute": {"errors": 0}}, "failedRecords": [], "dlqCount": 0, "missingRecords": 70}"#
+        let outcome = CommandTests.run(["--format", "json", summary])
+        #expect(Self.groups(outcome).first?["action"] as? String == "check-source")
+    }
+}
