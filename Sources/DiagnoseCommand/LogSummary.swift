@@ -99,7 +99,7 @@ enum Shape {
     }
 
     private static func mask(_ word: Substring) -> String {
-        if word.contains("@") && word.contains(".") { return "<email>" }
+        if word.utf8.contains(UInt8(ascii: "@")) && word.utf8.contains(UInt8(ascii: ".")) { return "<email>" }
         let hexDigits = word.filter(\.isHexDigit).count
         if hexDigits >= 32 && word.filter({ $0 == "-" }).count >= 4 { return "<guid>" }
         if word.hasPrefix("0x") || word.hasPrefix("0X"), hexDigits >= 4 { return "<hex>" }

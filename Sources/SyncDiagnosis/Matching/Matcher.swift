@@ -73,8 +73,10 @@ final class Matcher: Sendable {
             let literals = Set(rule.compiled.patterns.flatMap { $0.requirement.options.joined() })
             for literal in literals { frequency[literal, default: 0] += 1 }
         }
+        // A word common in any log wakes its rules on ordinary lines: it costs as if every rule used it.
+        let common = rules.count + 1
         let cost = { (option: Set<[UInt8]>) -> (Int, Int) in
-            (option.map { frequency[$0] ?? 0 }.max() ?? 0, -Requirement.quality(of: option))
+            (option.map { Requirement.commonWords.contains($0) ? common : frequency[$0] ?? 0 }.max() ?? 0, -Requirement.quality(of: option))
         }
         return rules.map { rule in
             requirement(of: rule.compiled, cost: cost).options.min { cost($0) < cost($1) }

@@ -11,9 +11,13 @@ struct Requirement: Sendable, Equatable {
     /// Literals shorter than this filter too little to be worth scanning for.
     static let minimumLength = 3
 
-    private static let commonWords: Set<[UInt8]> = Set([
+    /// Words so frequent in logs that a literal made of one filters little.
+    static let commonWords: Set<[UInt8]> = Set([
         "error", "the", "failed", "failure", "exception", "request", "server", "and", "for",
         "with", "was", "not", "http", "https", "message", "status", "code", "from", "this", "that",
+        "info", "debug", "warn", "warning", "trace", "entity", "record", "records", "batch", "processed",
+        "worker", "user", "value", "field", "type", "data", "time", "name", "object", "response",
+        "connection", "service", "true", "false", "null", "sync", "run", "job", "task", "thread",
     ].map { Array($0.utf8) })
 
     var isUnconstrained: Bool { options.isEmpty }
