@@ -97,8 +97,9 @@ struct RegexParser {
     private mutating func parseNumber() -> Int? {
         var value: Int?
         while let scalar = current, let digit = Int(String(scalar)), scalar.isASCII {
-            value = (value ?? 0) * 10 + digit
-            if value! > 100_000 { return value }
+            let next = (value ?? 0) * 10 + digit
+            value = next
+            if next > 100_000 { return next }
             index += 1
         }
         return value

@@ -34,11 +34,11 @@ enum TemplateParser {
             if !trimmed.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
                 // Whitespace next to a capture is tolerant too: leading or trailing runs match one or more spaces.
                 var parts: [PatternNode] = []
-                if trimmed.unicodeScalars.first!.properties.isWhitespace && !nodes.isEmpty {
+                if trimmed.unicodeScalars.first?.properties.isWhitespace == true && !nodes.isEmpty {
                     parts.append(.repetition(.byte(.space), min: 1, max: nil, greedy: true))
                 }
                 parts.append(.phrase(trimmed))
-                if trimmed.unicodeScalars.last!.properties.isWhitespace {
+                if trimmed.unicodeScalars.last?.properties.isWhitespace == true {
                     parts.append(.repetition(.byte(.space), min: 1, max: nil, greedy: true))
                 }
                 nodes.append(contentsOf: parts)
