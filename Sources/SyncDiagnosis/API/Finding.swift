@@ -24,9 +24,9 @@ public struct Finding: Sendable {
     /// The rule that matched.
     public let rule: Rule
     /// The rule's cause with the captured facts filled in.
-    public let cause: String
+    public var cause: String { rule.causeTemplate.render(facts) }
     /// The rule's remediation steps with the captured facts filled in.
-    public let remediation: [String]
+    public var remediation: [String] { rule.remediationTemplates.map { $0.render(facts) } }
     /// The facts captured, in the order the rule's conditions capture them.
     public let facts: [Fact]
     /// The spans of the input the rule's conditions matched, in input order.

@@ -70,8 +70,6 @@ struct Evaluator {
         }
         return Finding(
             rule: rule,
-            cause: rule.causeTemplate.render(facts),
-            remediation: rule.remediationTemplates.map { $0.render(facts) },
             facts: facts,
             evidence: evidence,
             specificity: ordered.reduce(0) { $0 + $1.count }

@@ -1,11 +1,17 @@
 /// Runs a `Program` over bytes in time proportional to input × program size,
 /// with leftmost-first (Perl-like) match and capture semantics.
+///
+/// Thread lists hold only the threads that wait on a byte (or have matched);
+/// the states passed through on the way there are marked per step with a
+/// generation number, so nothing is cleared between steps.
 struct PikeVM {
     private let program: Program
     private var current: ThreadList
     private var next: ThreadList
     private var stack: [Frame] = []
     private var scratch: [Int]
+    private var marks: [UInt32]
+    private var generation: UInt32 = 0
 
     private enum Frame {
         case explore(Int)
@@ -13,31 +19,14 @@ struct PikeVM {
     }
 
     private struct ThreadList {
-        var dense: [Int]
-        var sparse: [Int]
+        var pcs: [Int]
         var count = 0
         var slots: [Int]
-        let slotCount: Int
+        var generation: UInt32 = 0
 
         init(size: Int, slotCount: Int) {
-            dense = [Int](repeating: 0, count: size)
-            sparse = [Int](repeating: 0, count: size)
+            pcs = [Int](repeating: 0, count: size)
             slots = [Int](repeating: -1, count: size * slotCount)
-            self.slotCount = slotCount
-        }
-
-        @inline(__always)
-        func contains(_ pc: Int) -> Bool {
-            let i = sparse[pc]
-            return i < count && dense[i] == pc
-        }
-
-        @inline(__always)
-        mutating func insert(_ pc: Int) -> Int {
-            sparse[pc] = count
-            dense[count] = pc
-            count += 1
-            return count - 1
         }
     }
 
@@ -47,43 +36,65 @@ struct PikeVM {
         current = ThreadList(size: size, slotCount: program.slotCount)
         next = ThreadList(size: size, slotCount: program.slotCount)
         scratch = [Int](repeating: -1, count: program.slotCount)
+        marks = [UInt32](repeating: 0, count: size)
+    }
+
+    private mutating func newGeneration() -> UInt32 {
+        generation &+= 1
+        if generation == 0 {
+            for index in marks.indices { marks[index] = 0 }
+            generation = 1
+        }
+        return generation
     }
 
     /// The first match at or after `start`: its capture slots (byte offsets, -1 when unset).
     mutating func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> [Int]? {
         current.count = 0
-        next.count = 0
+        current.generation = newGeneration()
         var matched: [Int]?
         var position = start
         let end = text.count
+        let width = program.slotCount
         while position <= end {
             if matched == nil {
-                if current.count == 0, let first = program.firstBytes {
-                    // No thread alive: jump to the next byte that can begin a match.
-                    while position < end && !first.contains(text[position]) { position += 1 }
-                    if position == end { break }
+                if current.count == 0 {
+                    // No thread alive: the marks of the last step belong to another position.
+                    current.generation = newGeneration()
+                    if let first = program.firstBytes {
+                        // Jump to the next byte that can begin a match.
+                        while position < end && !first.contains(text[position]) { position += 1 }
+                        if position == end { break }
+                    }
                 }
-                for slot in 0..<scratch.count { scratch[slot] = -1 }
-                Self.addThread(to: &next, pc: 0, at: position, in: text, program: program, stack: &stack, scratch: &scratch)
-                // Threads already alive outrank the new one: append it after them.
-                merge()
+                for slot in 0..<width { scratch[slot] = -1 }
+                // Threads already alive outrank the new one: it goes last.
+                Self.addThread(to: &current, pc: 0, at: position, in: text, program: program,
+                               stack: &stack, scratch: &scratch, marks: &marks)
             }
-            if current.count == 0 { break }
+            if current.count == 0 {
+                // The start thread died at once (a failed assertion): try the next position.
+                if matched != nil || position == end { break }
+                position += 1
+                continue
+            }
             next.count = 0
+            next.generation = newGeneration()
             let byte: UInt8? = position < end ? text[position] : nil
             var index = 0
             while index < current.count {
-                let pc = current.dense[index]
+                let pc = current.pcs[index]
                 switch program.instructions[pc] {
                 case .byte(let set):
                     if let byte, set.contains(byte) {
-                        let base = index * program.slotCount
-                        for slot in 0..<program.slotCount { scratch[slot] = current.slots[base + slot] }
-                        Self.addThread(to: &next, pc: pc + 1, at: position + 1, in: text, program: program, stack: &stack, scratch: &scratch)
+                        let base = index * width
+                        for slot in 0..<width { scratch[slot] = current.slots[base + slot] }
+                        Self.addThread(to: &next, pc: pc + 1, at: position + 1, in: text, program: program,
+                                       stack: &stack, scratch: &scratch, marks: &marks)
                     }
                 case .match:
-                    let base = index * program.slotCount
-                    matched = Array(current.slots[base..<base + program.slotCount])
+                    let base = index * width
+                    matched = Array(current.slots[base..<base + width])
                     index = current.count   // lower-priority threads are cut off
                 default:
                     break
@@ -91,39 +102,25 @@ struct PikeVM {
                 index += 1
             }
             swap(&current, &next)
-            next.count = 0
             if position == end { break }
             position += 1
         }
         return matched
     }
 
-    /// Moves the start thread (built in `next`) behind the threads in `current`.
-    private mutating func merge() {
-        for index in 0..<next.count {
-            let pc = next.dense[index]
-            guard !current.contains(pc) else { continue }
-            let target = current.insert(pc)
-            let width = program.slotCount
-            for slot in 0..<width {
-                current.slots[target * width + slot] = next.slots[index * width + slot]
-            }
-        }
-        next.count = 0
-    }
-
     private static func addThread(
         to list: inout ThreadList, pc start: Int, at position: Int, in text: UnsafeBufferPointer<UInt8>,
-        program: Program, stack: inout [Frame], scratch: inout [Int]
+        program: Program, stack: inout [Frame], scratch: inout [Int], marks: inout [UInt32]
     ) {
+        let generation = list.generation
         stack.append(.explore(start))
         while let frame = stack.popLast() {
             switch frame {
             case .restore(let slot, let value):
                 scratch[slot] = value
             case .explore(let pc):
-                guard !list.contains(pc) else { continue }
-                let index = list.insert(pc)
+                guard marks[pc] != generation else { continue }
+                marks[pc] = generation
                 switch program.instructions[pc] {
                 case .jump(let target):
                     stack.append(.explore(target))
@@ -137,6 +134,9 @@ struct PikeVM {
                 case .assertion(let kind):
                     if holds(kind, at: position, in: text) { stack.append(.explore(pc + 1)) }
                 case .byte, .match:
+                    let index = list.count
+                    list.pcs[index] = pc
+                    list.count += 1
                     let base = index * program.slotCount
                     for slot in 0..<program.slotCount { list.slots[base + slot] = scratch[slot] }
                 }
