@@ -27,6 +27,11 @@ let package = Package(
         .executableTarget(name: "EmbedRules", swiftSettings: strict),
         .plugin(name: "EmbedRulesPlugin", capability: .buildTool(), dependencies: ["EmbedRules"]),
         .testTarget(name: "SyncDiagnosisTests", dependencies: ["SyncDiagnosis"], swiftSettings: strict),
-        .testTarget(name: "DiagnoseCommandTests", dependencies: ["DiagnoseCommand", "SyncDiagnosis"], swiftSettings: strict),
+        .testTarget(
+            name: "DiagnoseCommandTests",
+            dependencies: ["DiagnoseCommand", "SyncDiagnosis"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -90,31 +90,49 @@ struct LogSummary {
 /// A message with its variable parts masked, so that records that differ
 /// only in ids, numbers, GUIDs or e-mail addresses share one shape.
 enum Shape {
+    /// The shape of the first 40 words, computed over UTF-8 bytes.
     static func of(_ text: String) -> String {
-        var words: [String] = []
-        for word in text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).prefix(40) {
-            words.append(mask(word))
+        var out: [UInt8] = []
+        var words = 0
+        for word in text.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+            if words == 40 { break }
+            if words > 0 { out.append(0x20) }
+            mask(word, into: &out)
+            words += 1
         }
-        return words.joined(separator: " ")
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func mask(_ word: Substring) -> String {
-        if word.utf8.contains(UInt8(ascii: "@")) && word.utf8.contains(UInt8(ascii: ".")) { return "<email>" }
-        let hexDigits = word.filter(\.isHexDigit).count
-        if hexDigits >= 32 && word.filter({ $0 == "-" }).count >= 4 { return "<guid>" }
-        if word.hasPrefix("0x") || word.hasPrefix("0X"), hexDigits >= 4 { return "<hex>" }
-        var out = ""
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66)
+    }
+
+    private static func mask(_ word: Substring.UTF8View.SubSequence, into out: inout [UInt8]) {
+        if word.contains(UInt8(ascii: "@")) && word.contains(UInt8(ascii: ".")) {
+            out += Array("<email>".utf8)
+            return
+        }
+        let hexDigits = word.lazy.filter(isHexDigit).count
+        if hexDigits >= 32 && word.lazy.filter({ $0 == UInt8(ascii: "-") }).count >= 4 {
+            out += Array("<guid>".utf8)
+            return
+        }
+        if word.starts(with: [0x30, 0x78]) || word.starts(with: [0x30, 0x58]), hexDigits >= 4 {
+            out += Array("<hex>".utf8)
+            return
+        }
         var inDigits = false
-        for character in word {
-            if character.isASCII && character.isNumber {
-                if !inDigits { out.append("#") }
+        for byte in word {
+            if isDigit(byte) {
+                if !inDigits { out.append(UInt8(ascii: "#")) }
                 inDigits = true
             } else {
-                out.append(character)
+                out.append(byte)
                 inDigits = false
             }
         }
-        return out
     }
 }
 

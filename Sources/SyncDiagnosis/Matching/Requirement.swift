@@ -18,6 +18,9 @@ struct Requirement: Sendable, Equatable {
         "info", "debug", "warn", "warning", "trace", "entity", "record", "records", "batch", "processed",
         "worker", "user", "value", "field", "type", "data", "time", "name", "object", "response",
         "connection", "service", "true", "false", "null", "sync", "run", "job", "task", "thread",
+        // Names of the things sync jobs move: every log of such a job mentions them.
+        "account", "contact", "calendar", "mailbox", "invoice", "product", "order", "lead", "student",
+        "teacher", "group", "item", "folder", "file", "document", "event", "customer", "entry", "table",
     ].map { Array($0.utf8) })
 
     var isUnconstrained: Bool { options.isEmpty }
