@@ -31,7 +31,9 @@ struct RuleCorpusTests {
     @Test func theBuiltInKnowledgeBaseIsTheRulesFolder() throws {
         let onDisk = try Fixtures.repositoryRules.get()
         let builtIn = try KnowledgeBase.builtIn()
-        #expect(builtIn.rules.map(\.id) == onDisk.rules.map(\.id))
-        #expect(builtIn.rules.map(\.cause) == onDisk.rules.map(\.cause))
+        let missing = Set(onDisk.rules.map(\.id)).symmetricDifference(builtIn.rules.map(\.id))
+        #expect(missing.isEmpty, "rules on disk but not built in, or the reverse (rebuild): \(missing.sorted())")
+        let changed = zip(builtIn.rules, onDisk.rules).filter { $0.id != $1.id || $0.cause != $1.cause || $0.condition != $1.condition }
+        #expect(changed.isEmpty, "built-in rules that differ from their files (rebuild): \(changed.map(\.0.id))")
     }
 }

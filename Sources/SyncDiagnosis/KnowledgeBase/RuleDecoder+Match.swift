@@ -95,8 +95,8 @@ extension RuleDecoder {
                 return nil
             }
             let requirement = Requirement(node).pruned
-            let anchor = requirement.best.map { $0.sorted { $0.lexicographicallyPrecedes($1) } } ?? []
-            let pattern = TextPattern(program: program, captureNames: names, requirement: requirement, anchor: anchor, slot: nextPatternSlot)
+            let pattern = TextPattern(program: program, captureNames: names, requirement: requirement,
+                                      anchors: requirement.anchors, slot: nextPatternSlot)
             nextPatternSlot += 1
             return (written, .text(pattern))
         } catch {

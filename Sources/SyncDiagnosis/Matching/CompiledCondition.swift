@@ -28,17 +28,18 @@ struct TextPattern: Sendable {
     /// Capture `i` (1-based) is named `captureNames[i - 1]`.
     var captureNames: [String]
     var requirement: Requirement
-    /// Literals one of which any match contains (lowercased): checked before
-    /// running the machine, which costs far more than a search.
-    var anchor: [[UInt8]]
+    /// Sets of literals (lowercased): any match contains one literal of
+    /// every set. Checked before running the machine, which costs far more
+    /// than a search.
+    var anchors: [[[UInt8]]]
     /// This pattern's index in its knowledge base, for per-search scratch space.
     var slot: Int
 }
 
 extension TextPattern {
-    /// Whether `text` contains one of the anchor literals (ASCII case-insensitively).
+    /// Whether `text` contains a literal of every anchor set (ASCII case-insensitively).
     func anchorOccurs(in text: UnsafeBufferPointer<UInt8>) -> Bool {
-        anchor.isEmpty || anchor.contains { Self.contains(text, $0) }
+        anchors.allSatisfy { set in set.contains { Self.contains(text, $0) } }
     }
 
     private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ literal: [UInt8]) -> Bool {

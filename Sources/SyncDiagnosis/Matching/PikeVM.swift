@@ -113,6 +113,16 @@ struct PikeVM {
         program: Program, stack: inout [Frame], scratch: inout [Int], marks: inout [UInt32]
     ) {
         let generation = list.generation
+        // Fast path: the usual next state waits on a byte; no closure to follow.
+        if marks[start] != generation, case .byte = program.instructions[start] {
+            marks[start] = generation
+            let index = list.count
+            list.pcs[index] = start
+            list.count += 1
+            let base = index * program.slotCount
+            for slot in 0..<program.slotCount { list.slots[base + slot] = scratch[slot] }
+            return
+        }
         stack.append(.explore(start))
         while let frame = stack.popLast() {
             switch frame {

@@ -35,6 +35,15 @@ struct Requirement: Sendable, Equatable {
         options.max { (Self.quality(of: $0), -$0.count) < (Self.quality(of: $1), -$1.count) }
     }
 
+    /// Up to four of the most selective options, for checking a text before
+    /// running a pattern's machine: every option holds in every match.
+    var anchors: [[[UInt8]]] {
+        options.map { ($0, Self.quality(of: $0)) }
+            .sorted { ($0.1, -$0.0.count) > ($1.1, -$1.0.count) }
+            .prefix(4)
+            .map { $0.0.sorted { $0.lexicographicallyPrecedes($1) } }
+    }
+
     /// Keeps only the options selective enough to help.
     var pruned: Requirement {
         Requirement(options: options.filter { Self.quality(of: $0) >= Self.minimumLength })
