@@ -14,16 +14,19 @@ public struct Command {
         public var writeError: (String) -> Void
         /// Whether standard output is a terminal (colour and layout follow it).
         public var outputIsTerminal: Bool
+        /// Whether standard error is a terminal (progress on long inputs is shown there).
+        public var errorIsTerminal: Bool
 
         /// A terminal of the given parts.
         public init(
             readStandardInput: @escaping () -> [UInt8]?, write: @escaping (String) -> Void,
-            writeError: @escaping (String) -> Void, outputIsTerminal: Bool
+            writeError: @escaping (String) -> Void, outputIsTerminal: Bool, errorIsTerminal: Bool = false
         ) {
             self.readStandardInput = readStandardInput
             self.write = write
             self.writeError = writeError
             self.outputIsTerminal = outputIsTerminal
+            self.errorIsTerminal = errorIsTerminal
         }
 
         /// The process's own standard streams.
@@ -35,7 +38,8 @@ public struct Command {
                 },
                 write: { FileHandle.standardOutput.write(Data($0.utf8)) },
                 writeError: { FileHandle.standardError.write(Data($0.utf8)) },
-                outputIsTerminal: isatty(STDOUT_FILENO) != 0
+                outputIsTerminal: isatty(STDOUT_FILENO) != 0,
+                errorIsTerminal: isatty(STDERR_FILENO) != 0
             )
         }
     }
