@@ -69,7 +69,7 @@ struct HeldOutEvaluationTests {
         let score = try Self.score(messages)
         print("Held-out evaluation: \(score)")
         // Regression guards at the level measured when the set was frozen; the goal is 90% right, under 3% wrong.
-        #expect(score.rightShare >= 0.74, "\(score)")
+        #expect(score.rightShare >= 0.75, "\(score)")
         #expect(score.wrongShare <= 0.06, "\(score)")
     }
 
