@@ -53,10 +53,13 @@ enum StructuredInput {
     }
 
     private static func sdsRecord(_ entry: [String: Any]) -> Record {
-        let fields = ["recordedDateTime", "entryType", "errorCode"].compactMap { entry[$0] as? String }
-        let message = entry["errorMessage"] as? String ?? ""
+        // The timestamp first (summaries read it there), then every field as "name: value", for field conditions.
+        let stamp = entry["recordedDateTime"] as? String
+        let fields = ["entryType", "errorCode", "joiningValue", "reportableIdentifier", "errorMessage"].compactMap { name in
+            (entry[name] as? String).map { "\(name): \($0)" }
+        }
         let identifier = (entry["reportableIdentifier"] as? String) ?? (entry["joiningValue"] as? String)
-        return Record(text: (fields + [message]).joined(separator: " "), identifier: identifier, code: entry["errorCode"] as? String)
+        return Record(text: ([stamp].compactMap { $0 } + fields).joined(separator: "; "), identifier: identifier, code: entry["errorCode"] as? String)
     }
 
     /// `{"run": ..., "stages": [{"name", "errors"}] or {"ingest": {"errors"}}, "failedRecords": [...],

@@ -56,3 +56,39 @@ struct TemplateTests {
         }
     }
 }
+
+/// Field conditions: a record field with a value, in JSON, key=value and "key: value" form.
+struct FieldConditionTests {
+    private let knowledge: KnowledgeBase
+
+    init() throws {
+        knowledge = try Fixtures.knowledge([
+            ("t.field", Fixtures.rule("t.field", match: #"{"all": [{"field": {"errorCode": "{code:word}"}}, {"field": {"entryType": "Student"}}]}"#)),
+        ])
+    }
+
+    @Test(arguments: [
+        #"{"entryType":"Student","errorCode":"UnsynchronizableChange","errorMessage":"x"}"#,
+        "entryType=Student errorCode=UnsynchronizableChange",
+        "2017-06-12T21:50:00Z; entryType: Student; errorCode: UnsynchronizableChange; errorMessage: x",
+        #"{\"entryType\": \"Student\", \"errorCode\": \"UnsynchronizableChange\"}"#,
+    ])
+    func fieldsMatchInEveryCommonForm(text: String) {
+        #expect(knowledge.diagnose(text).best?.fact("code") == "UnsynchronizableChange", "\(text)")
+    }
+
+    @Test(arguments: [
+        #"{"entryType":"Teacher","errorCode":"UnsynchronizableChange"}"#,
+        "myentryType=Student errorCode=X",
+        "entryTypes: Student; errorCode: X",
+        "Student UnsynchronizableChange",
+    ])
+    func otherFieldsOrValuesDoNotMatch(text: String) {
+        #expect(knowledge.diagnose(text).findings.isEmpty, "\(text)")
+    }
+
+    @Test func aFieldConditionNeedsOneNameAndAValue() {
+        let found = Fixtures.problems(loading: Fixtures.rule("test.broken", match: #"{"field": {"a": "1", "b": "2"}}"#), at: "Rules/test/broken.json")
+        #expect(found.contains { $0.field == "match.field" && $0.message.contains("expected one field name") })
+    }
+}

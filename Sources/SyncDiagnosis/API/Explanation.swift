@@ -70,6 +70,7 @@ extension Rule.Condition {
         case .phrase(let text): "phrase \"\(text)\""
         case .template(let text): "template \"\(text)\""
         case .regex(let text): "regex \"\(text)\""
+        case .field(let name, let value): "field \(name) is \"\(value)\""
         case .where(let text): "where \(text)"
         case .all: "all of"
         case .any: "any of"

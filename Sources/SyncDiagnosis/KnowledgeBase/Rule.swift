@@ -58,6 +58,8 @@ extension Rule {
         case template(String)
         /// A regular expression of the linear-time subset.
         case regex(String)
+        /// A record field with a value (a template): `errorCode: X`, `"errorCode": "X"`, `errorCode=X`.
+        case field(name: String, value: String)
         /// Every condition must match.
         case all([Condition])
         /// At least one condition must match.

@@ -1,5 +1,5 @@
 extension RuleDecoder {
-    static let conditionKeys = ["phrase", "template", "regex", "all", "any", "not", "where"]
+    static let conditionKeys = ["phrase", "template", "regex", "field", "all", "any", "not", "where"]
 
     /// Decodes and compiles one condition; `captures` collects the rule's
     /// capture names, `comparisons` the fact names each `where` needs.
@@ -29,6 +29,22 @@ extension RuleDecoder {
                 return nil
             }
             return textCondition(member.key, text, field: path, at: inner.position, captures: &captures)
+        case "field":
+            guard patternSlotsLeft else {
+                report(path, inner.position, "a rule may hold at most \(1 << Self.slotBits) phrases, templates and regexes")
+                return nil
+            }
+            guard let members = inner.members, members.count == 1, let member = members.first,
+                  let value = member.value.string, !value.isBlank
+            else {
+                report(path, inner.position, "expected one field name and the value it must have, such as {\"errorCode\": \"UnsynchronizableChange\"}")
+                return nil
+            }
+            guard !member.key.isEmpty, member.key.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.@-".unicodeScalars.contains($0)) }) else {
+                report(path, member.keyPosition, "a field name may hold only letters, digits and _ . @ -, found '\(member.key)'")
+                return nil
+            }
+            return fieldCondition(member.key, value, field: path, at: member.value.position, captures: &captures)
         case "all", "any":
             guard let elements = inner.elements else {
                 report(path, inner.position, "expected an array of conditions, found \(inner.typeName)")
@@ -69,6 +85,24 @@ extension RuleDecoder {
         }
     }
 
+    /// A field condition: the field's name, a separator (`:` or `=`, quotes
+    /// allowed, as in JSON, key=value logs and "key: value" lines), then the
+    /// value as a template.
+    private mutating func fieldCondition(
+        _ name: String, _ value: String, field: String, at position: JSONValue.Position, captures: inout [String]
+    ) -> (Rule.Condition, CompiledCondition)? {
+        do {
+            let (valueNode, names) = try TemplateParser.parse(value)
+            let escapedName = name.unicodeScalars.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) ? String($0) : "\\\($0)" }.joined()
+            let (prefix, _) = try RegexParser.parse(#"(?:\b|")"# + escapedName + #"\\?"?\s*[:=]\s*\\?"?"#)
+            return try compiledText(.field(name: name, value: value), .concatenation([prefix, valueNode]), names: names,
+                                    kind: "field", field: field, at: position, captures: &captures)
+        } catch {
+            report(field, position, "invalid field value: \(error.description)")
+            return nil
+        }
+    }
+
     private mutating func textCondition(
         _ kind: String, _ text: String, field: String, at position: JSONValue.Position, captures: inout [String]
     ) -> (Rule.Condition, CompiledCondition)? {
@@ -86,22 +120,29 @@ extension RuleDecoder {
                 (node, names) = try RegexParser.parse(text)
                 written = .regex(text)
             }
-            // The same name in several conditions is fine (alternatives in an
-            // `any` often capture the same fact); the last capture wins.
-            captures.append(contentsOf: names.filter { !captures.contains($0) })
-            let program = try Program(node, captureCount: names.count)
-            if program.firstBytes == nil {
-                report(field, position, "the \(kind) can match empty text, so it would match every message")
-                return nil
-            }
-            let requirement = Requirement(node).pruned
-            let pattern = TextPattern(program: program, captureNames: names, requirement: requirement,
-                                      anchors: requirement.anchors, slot: nextPatternSlot)
-            nextPatternSlot += 1
-            return (written, .text(pattern))
+            return try compiledText(written, node, names: names, kind: kind, field: field, at: position, captures: &captures)
         } catch {
             report(field, position, "invalid \(kind): \(error.description)")
             return nil
         }
+    }
+
+    private mutating func compiledText(
+        _ written: Rule.Condition, _ node: PatternNode, names: [String], kind: String,
+        field: String, at position: JSONValue.Position, captures: inout [String]
+    ) throws(PatternError) -> (Rule.Condition, CompiledCondition)? {
+        // The same name in several conditions is fine (alternatives in an
+        // `any` often capture the same fact); the last capture wins.
+        captures.append(contentsOf: names.filter { !captures.contains($0) })
+        let program = try Program(node, captureCount: names.count)
+        if program.firstBytes == nil {
+            report(field, position, "the \(kind) can match empty text, so it would match every message")
+            return nil
+        }
+        let requirement = Requirement(node).pruned
+        let pattern = TextPattern(program: program, captureNames: names, requirement: requirement,
+                                  anchors: requirement.anchors, slot: nextPatternSlot)
+        nextPatternSlot += 1
+        return (written, .text(pattern))
     }
 }
