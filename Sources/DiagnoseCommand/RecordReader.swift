@@ -76,6 +76,8 @@ struct RecordReader {
 
     /// Ends the stream: the last record, if any.
     mutating func finish(_ body: Body) {
+        // A last line without a line break still starts a record of its own.
+        if let last = pending.last, last != 0x0A, !skippingRest { feed([0x0A], body) }
         guard !pending.isEmpty, !skippingRest else { return }
         pending.withUnsafeBufferPointer { emit($0, body) }
         pending.removeAll()
@@ -87,6 +89,7 @@ struct RecordReader {
             end -= 1
         }
         guard end > 0 else { return }
-        body(recordLine, UnsafeBufferPointer(rebasing: record[..<end]), truncated)
+        let kept = min(end, maximumRecordBytes)
+        body(recordLine, UnsafeBufferPointer(rebasing: record[..<kept]), truncated || kept < end)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+@testable import DiagnoseCommand
 import Testing
 
 /// Whole logs, School Data Sync error pages and run summaries, as the seed guides work through them.
@@ -87,5 +88,44 @@ struct InputShapeTests {
         let summary = #"{"run": "run-9", "stages": {"ingest": {"errors": 0}, "transform": {"errors": 0}, "execute": {"errors": 0}}, "failedRecords": [], "dlqCount": 0, "missingRecords": 70}"#
         let outcome = CommandTests.run(["--format", "json", summary])
         #expect(Self.groups(outcome).first?["action"] as? String == "check-source")
+    }
+
+    @Test func aPastedLogTailIsGroupedWithoutFlagsAndAShortMessageIsNot() throws {
+        let tail = (1...6).map { "2024-05-14T08:3\($0):00Z ERROR A limit on the number of snapshot records is exceeded (10000/1004\($0)/0)" }
+            .joined(separator: "\n")
+        let grouped = CommandTests.run(["--format", "json"], stdin: tail)
+        #expect(grouped.json?["records"] as? Int == 6)
+        #expect(Self.groups(grouped).first?["count"] as? Int == 6)
+        let single = CommandTests.run(["--format", "json"], stdin: "header line\nA limit on the number of snapshot records is exceeded (10000/10040/0)\n")
+        #expect(single.findings.first?["rule"] as? String == "sap-c4c.snapshot-limit-exceeded")
+    }
+}
+
+/// The record reader: lines, continuations, chunk boundaries, the last line.
+struct RecordReaderTests {
+    @Test func recordsSurviveAnyChunking() {
+        let text = "a first\n  at x()\n  at y()\nb second\n\nc third\n\tcontinued\nd last without newline"
+        let expected = ["1:a first\n  at x()\n  at y()", "4:b second", "6:c third\n\tcontinued", "8:d last without newline"]
+        for chunkSize in [1, 2, 3, 7, 100] {
+            var reader = RecordReader(maximumRecordBytes: 1000)
+            var seen: [String] = []
+            let body: RecordReader.Body = { line, record, _ in seen.append("\(line):" + String(decoding: record, as: UTF8.self)) }
+            let bytes = Array(text.utf8)
+            for start in stride(from: 0, to: bytes.count, by: chunkSize) {
+                reader.feed(Array(bytes[start..<min(start + chunkSize, bytes.count)]), body)
+            }
+            reader.finish(body)
+            #expect(seen == expected, "chunk size \(chunkSize)")
+        }
+    }
+
+    @Test func anOverlongRecordIsCutAndSaysSo() {
+        var reader = RecordReader(maximumRecordBytes: 10)
+        var seen: [(String, Bool)] = []
+        let body: RecordReader.Body = { _, record, truncated in seen.append((String(decoding: record, as: UTF8.self), truncated)) }
+        reader.feed(Array((String(repeating: "x", count: 25) + "\nnext\n").utf8), body)
+        reader.finish(body)
+        #expect(seen.map(\.0) == ["xxxxxxxxxx", "next"])
+        #expect(seen.map(\.1) == [true, false])
     }
 }
