@@ -7,12 +7,15 @@ extension Command {
         let settings = self.settings
         var bytes = argument.map { Array($0.utf8) } ?? []
         var session: RecordSession?
+        var decided = false
         if argument == nil {
             // Read until the input shows itself to be a long log; from then on, stream it.
             try readInput { chunk in
                 if let session { session.feed(chunk); return }
                 bytes += chunk
-                if bytes.count >= Self.streamingThreshold, Self.looksLikeLog(bytes) {
+                if !decided, bytes.count >= Self.streamingThreshold {
+                    decided = true
+                    guard Self.looksLikeLog(bytes) else { return }
                     let started = RecordSession(knowledge, settings: settings, terminal: terminal)
                     started.feed(bytes)
                     bytes = []

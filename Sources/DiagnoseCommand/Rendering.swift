@@ -85,7 +85,7 @@ struct Rendering {
             }
             if others.count > 5 { out += "  … and \(others.count - 5) more (use --format json to see all)\n" }
         }
-        if diagnosis.isTruncated { out += truncationNote(diagnosis) + "\n" }
+        if diagnosis.isTruncated { out += "Note: " + truncationNote(diagnosis) + "\n" }
         return out
     }
 
@@ -99,7 +99,7 @@ struct Rendering {
     }
 
     func truncationNote(_ diagnosis: Diagnosis) -> String {
-        "Note: only the first \(diagnosis.examinedByteCount) of \(diagnosis.inputByteCount) bytes were examined (--max-bytes)."
+        "only the first \(diagnosis.examinedByteCount) of \(diagnosis.inputByteCount) bytes were examined (--max-bytes)."
     }
 
     func oneLine(_ text: String, limit: Int = 200) -> String {
@@ -140,7 +140,7 @@ struct Rendering {
             for finding in others { out += "- `\(finding.rule.id)`: \(escape(finding.rule.title)) (`\(finding.rule.category.rawValue)`)\n" }
             out += "\n</details>\n"
         }
-        if diagnosis.isTruncated { out += "\n_\(truncationNote(diagnosis))_\n" }
+        if diagnosis.isTruncated { out += "\n_Note: \(truncationNote(diagnosis))_\n" }
         return out
     }
 
