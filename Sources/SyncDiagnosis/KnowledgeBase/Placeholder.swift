@@ -31,12 +31,13 @@ struct PlaceholderText: Sendable {
         }
         var segments: [Segment] = []
         var literal = ""
-        var rest = Substring(text)
+        // Unicode scalars, not Characters: braces are ASCII, and grapheme breaking is slow.
+        var rest = Substring(text).unicodeScalars
         while let brace = rest.firstIndex(where: { $0 == "{" || $0 == "}" }) {
-            literal += rest[..<brace]
+            literal.unicodeScalars.append(contentsOf: rest[..<brace])
             let after = rest.index(after: brace)
             if after < rest.endIndex && rest[after] == rest[brace] {
-                literal.append(rest[brace])
+                literal.unicodeScalars.append(rest[brace])
                 rest = rest[rest.index(after: after)...]
                 continue
             }
@@ -44,10 +45,10 @@ struct PlaceholderText: Sendable {
                 throw PatternError(offset: nil, message: "unbalanced brace in '\(text)' (write '{{' or '}}' for a literal brace)")
             }
             if !literal.isEmpty { segments.append(.literal(literal)); literal = "" }
-            segments.append(try Self.segment(String(rest[after..<close])))
+            segments.append(try Self.segment(String(String.UnicodeScalarView(rest[after..<close]))))
             rest = rest[rest.index(after: close)...]
         }
-        literal += rest
+        literal.unicodeScalars.append(contentsOf: rest)
         if !literal.isEmpty { segments.append(.literal(literal)) }
         self.segments = segments
     }
