@@ -14,9 +14,7 @@ struct Evaluator {
     /// The capture slots of the pattern's first match in `text`, if any.
     mutating func firstMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>) -> [Int]? {
         guard !usesAnchors || pattern.anchorOccurs(in: text) else { return nil }
-        var machine = machines.removeValue(forKey: pattern.slot) ?? PikeVM(pattern.program)
-        defer { machines[pattern.slot] = machine }
-        return machine.firstMatch(in: text)
+        return machines[pattern.slot, default: PikeVM(pattern.program)].firstMatch(in: text)
     }
 
     /// Whether `condition` holds; on success its evidence spans and facts are appended.
