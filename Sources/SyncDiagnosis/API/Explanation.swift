@@ -49,7 +49,7 @@ extension Evaluator {
             var spans: [Range<Int>] = []
             let passed: Bool
             if case .comparison(let comparison) = compiled {
-                passed = comparison.holds(with: facts.map { ($0.name, $0.value) })
+                passed = comparison.holds(with: facts)
             } else {
                 passed = evaluate(compiled, in: text, facts: &captured, spans: &spans)
             }

@@ -80,7 +80,6 @@ struct RuleDecoder {
         guard problems.isEmpty, let id, let title, let status, let category, let scope, let action,
               let retryable, let priority, let cause, let matched
         else { return nil }
-        _ = cause
         return Rule(
             id: id, title: title, status: status, system: root["system"]?.string ?? "", category: category,
             scope: scope, retryable: retryable, action: action, cause: causeText ?? "",

@@ -108,7 +108,7 @@ struct Comparison: Sendable {
         [left, right].compactMap { if case .fact(let name) = $0 { name } else { nil } }
     }
 
-    func holds(with facts: [(String, String)]) -> Bool {
+    func holds(with facts: [Finding.Fact]) -> Bool {
         guard let a = value(left, facts), let b = value(right, facts) else { return false }
         switch op {
         case .greater: return a > b
@@ -120,11 +120,11 @@ struct Comparison: Sendable {
         }
     }
 
-    private func value(_ operand: Operand, _ facts: [(String, String)]) -> Double? {
+    private func value(_ operand: Operand, _ facts: [Finding.Fact]) -> Double? {
         switch operand {
         case .number(let number): return number
         case .fact(let name):
-            guard let text = facts.last(where: { $0.0 == name })?.1 else { return nil }
+            guard let text = facts.last(where: { $0.name == name })?.value else { return nil }
             return Self.number(from: text)
         }
     }

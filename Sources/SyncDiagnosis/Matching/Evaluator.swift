@@ -52,7 +52,7 @@ struct Evaluator {
             var ignoredSpans: [Range<Int>] = []
             return !evaluate(inner, in: text, facts: &ignoredFacts, spans: &ignoredSpans)
         case .comparison(let comparison):
-            return comparison.holds(with: facts.map { ($0.name, $0.value) })
+            return comparison.holds(with: facts)
         }
     }
 

@@ -83,9 +83,6 @@ final class Matcher: Sendable {
         }
     }
 
-    /// The distinct literals the prefilter scans for.
-    var literalCount: Int { prefilter.literals.count }
-
     /// Calls `candidate` once for each rule that may match `text`.
     func forEachCandidate(in text: UnsafeBufferPointer<UInt8>, marks: inout CandidateMarks, _ candidate: (Int) -> Void) {
         marks.nextGeneration()

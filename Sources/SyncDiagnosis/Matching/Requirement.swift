@@ -30,18 +30,10 @@ struct Requirement: Sendable, Equatable {
         option.map { commonWords.contains($0) ? $0.count / 2 : $0.count }.min() ?? 0
     }
 
-    /// The option that looks most selective without knowing the other rules.
-    var best: Set<[UInt8]>? {
-        options.max { (Self.quality(of: $0), -$0.count) < (Self.quality(of: $1), -$1.count) }
-    }
-
     /// Up to four of the most selective options, for checking a text before
     /// running a pattern's machine: every option holds in every match.
     var anchors: [[[UInt8]]] {
-        options.map { ($0, Self.quality(of: $0)) }
-            .sorted { ($0.1, -$0.0.count) > ($1.1, -$1.0.count) }
-            .prefix(4)
-            .map { $0.0.sorted { $0.lexicographicallyPrecedes($1) } }
+        strongest(4).map { $0.sorted { $0.lexicographicallyPrecedes($1) } }
     }
 
     /// Keeps only the options selective enough to help.
@@ -70,6 +62,7 @@ struct Requirement: Sendable, Equatable {
     /// How many alternative options `either` offers.
     private static let pairingWidth = 4
 
+    /// The `count` options that look most selective without knowing the other rules.
     private func strongest(_ count: Int) -> [Set<[UInt8]>] {
         Array(options.map { ($0, Self.quality(of: $0)) }.sorted { ($0.1, -$0.0.count) > ($1.1, -$1.0.count) }.prefix(count).map(\.0))
     }
