@@ -11,8 +11,12 @@ let package = Package(
         .executable(name: "diagnose-bench", targets: ["diagnose-bench"]),
     ],
     targets: [
+        // The engine and the public API; the product re-exports it.
+        .target(name: "SyncDiagnosisCore", swiftSettings: strict),
+        // The product: the engine with the package's Rules/ compiled in.
         .target(
             name: "SyncDiagnosis",
+            dependencies: ["SyncDiagnosisCore"],
             swiftSettings: strict,
             plugins: ["EmbedRulesPlugin"]
         ),
@@ -24,9 +28,9 @@ let package = Package(
             path: "Benchmarks/diagnose-bench",
             swiftSettings: strict
         ),
-        .executableTarget(name: "EmbedRules", swiftSettings: strict),
+        .executableTarget(name: "EmbedRules", dependencies: ["SyncDiagnosisCore"], swiftSettings: strict),
         .plugin(name: "EmbedRulesPlugin", capability: .buildTool(), dependencies: ["EmbedRules"]),
-        .testTarget(name: "SyncDiagnosisTests", dependencies: ["SyncDiagnosis"], swiftSettings: strict),
+        .testTarget(name: "SyncDiagnosisTests", dependencies: ["SyncDiagnosis", "SyncDiagnosisCore"], swiftSettings: strict),
         .testTarget(
             name: "DiagnoseCommandTests",
             dependencies: ["DiagnoseCommand", "SyncDiagnosis"],

@@ -1,6 +1,11 @@
-// Writes a Swift source file that holds every `*.json` file under a rules
-// folder as a string literal. Run by EmbedRulesPlugin at build time.
+// Checks every `*.json` rule file under a rules folder and writes a Swift
+// source file that holds each as a string literal, with its rule's id and
+// what its condition requires of a text (the prefilter's input), so that the
+// library loads its built-in rules without decoding them. A rule file with a
+// problem fails the build with the problem's file, line and column.
+// Run by EmbedRulesPlugin at build time.
 import Foundation
+import SyncDiagnosisCore
 
 let arguments = CommandLine.arguments
 guard arguments.count == 3 else {
@@ -38,18 +43,37 @@ func swiftLiteral(_ text: String) -> String {
     return out + "\""
 }
 
+let files = ruleFiles(under: root).map { file in
+    RuleSource(
+        path: "Rules/" + String(file.path.dropFirst(root.path.count + 1)),
+        contents: Array((try? Data(contentsOf: file)) ?? Data()))
+}
+let knowledge: KnowledgeBase
+do {
+    knowledge = try KnowledgeBase(layers: [files])
+} catch {
+    FileHandle.standardError.write(Data("\(error.description)\nEmbedRules: the rules in \(root.path) have problems\n".utf8))
+    exit(1)
+}
+let rulesByFile = Dictionary(uniqueKeysWithValues: knowledge.rules.map { ($0.file, $0) })
+
 var source = """
 // Generated at build time by EmbedRules from the package's Rules/ folder. Do not edit.
+import SyncDiagnosisCore
 
 extension BuiltinRules {
-    static let files: [RuleSource] = [
+    static let files: [PrecompiledRule] = [
 
 """
-for file in ruleFiles(under: root) {
-    let relative = "Rules/" + String(file.path.dropFirst(root.path.count + 1))
-    let data = (try? Data(contentsOf: file)) ?? Data()
-    let text = String(decoding: data, as: UTF8.self)
-    source += "        RuleSource(path: \(swiftLiteral(relative)), contents: \(swiftLiteral(text))),\n"
+for file in files {
+    guard let rule = rulesByFile[file.path] else { continue }
+    let text = String(decoding: file.contents, as: UTF8.self)
+    source += """
+            PrecompiledRule(
+                source: RuleSource(path: \(swiftLiteral(file.path)), contents: \(swiftLiteral(text))),
+                id: \(swiftLiteral(rule.id)), requirement: \(swiftLiteral(rule.requirementTree.encoded))),
+
+    """
 }
 source += "    ]\n}\n"
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Testing
-@testable import SyncDiagnosis
+import SyncDiagnosis
+@testable import SyncDiagnosisCore
 
 /// Ranking, evidence, facts, and inputs no one should have to think about.
 struct DiagnosisTests {
@@ -75,6 +76,26 @@ struct DiagnosisTests {
         DispatchQueue.concurrentPerform(iterations: 64) { index in
             let text = texts[index % texts.count]
             results.set(index, knowledge.diagnose(text).findings.map(\.rule.id))
+        }
+        for index in 0..<64 { #expect(results.get(index) == expected[index % texts.count]) }
+    }
+
+    /// Built-in rules are decoded on first use: threads that race to use them
+    /// first get the same answers as one thread on a knowledge base already warm.
+    @Test func builtInRulesDecodedOnFirstUseServeManyThreads() throws {
+        let texts = [
+            "Principal user (Id=6a1f1e2b-0c9d-4f55-8a7e-1b2c3d4e5f60, type=8) is missing prvReadAccount privilege",
+            "A limit on the number of snapshot records is exceeded (10000/10040/0)",
+            "The remote server returned an error: (404) Not Found.",
+            "AADSTS700082: The refresh token has expired due to inactivity.",
+        ]
+        let warm = try KnowledgeBase.builtIn()
+        let expected = texts.map { warm.diagnose($0).findings.map(\.rule.id) }
+        #expect(expected.allSatisfy { !$0.isEmpty })
+        let cold = try KnowledgeBase.builtIn()
+        let results = Results(count: 64)
+        DispatchQueue.concurrentPerform(iterations: 64) { index in
+            results.set(index, cold.diagnose(texts[index % texts.count]).findings.map(\.rule.id))
         }
         for index in 0..<64 { #expect(results.get(index) == expected[index % texts.count]) }
     }

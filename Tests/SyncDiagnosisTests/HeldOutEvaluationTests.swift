@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import SyncDiagnosis
+import SyncDiagnosis
+@testable import SyncDiagnosisCore
 
 /// How the knowledge base does on real messages it has never seen.
 ///

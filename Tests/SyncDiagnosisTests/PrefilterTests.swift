@@ -1,5 +1,6 @@
 import Testing
-@testable import SyncDiagnosis
+import SyncDiagnosis
+@testable import SyncDiagnosisCore
 
 /// The Aho-Corasick prefilter, and its soundness: the compiled path finds
 /// exactly what evaluating every rule finds.

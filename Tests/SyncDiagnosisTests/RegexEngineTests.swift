@@ -1,5 +1,6 @@
 import Testing
-@testable import SyncDiagnosis
+import SyncDiagnosis
+@testable import SyncDiagnosisCore
 
 /// The project's own linear-time engine: syntax, semantics, captures.
 struct RegexEngineTests {

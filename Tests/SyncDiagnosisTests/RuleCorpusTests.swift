@@ -1,5 +1,6 @@
 import Testing
-@testable import SyncDiagnosis
+import SyncDiagnosis
+@testable import SyncDiagnosisCore
 
 /// Every rule under Rules/ proves itself with its own examples, and the
 /// built-in knowledge base is exactly that folder.
@@ -25,7 +26,7 @@ struct RuleCorpusTests {
         #expect(!rule.references.isEmpty)
         #expect(rule.matchExamples.count >= 2, "every rule needs two match examples that differ in their values")
         #expect(!rule.noMatchExamples.isEmpty, "every rule needs a nearby message that must not trigger it")
-        #expect(!Matcher.requirement(of: rule.compiled).isUnconstrained, "a built-in rule must have a literal the prefilter can find")
+        #expect(!Matcher.requirement(of: rule.requirementTree).isUnconstrained, "a built-in rule must have a literal the prefilter can find")
     }
 
     @Test func theBuiltInKnowledgeBaseIsTheRulesFolder() throws {
@@ -35,5 +36,25 @@ struct RuleCorpusTests {
         #expect(missing.isEmpty, "rules on disk but not built in, or the reverse (rebuild): \(missing.sorted())")
         let changed = zip(builtIn.rules, onDisk.rules).filter { $0.id != $1.id || $0.cause != $1.cause || $0.condition != $1.condition }
         #expect(changed.isEmpty, "built-in rules that differ from their files (rebuild): \(changed.map(\.0.id))")
+    }
+
+    /// The prefilter input worked out at build time is what decoding the rules gives: the
+    /// built-in rules are never skipped by a stale or wrongly read requirement.
+    @Test func theBuiltInRequirementsAreTheDecodedOnes() throws {
+        let onDisk = try Fixtures.repositoryRules.get()
+        let builtIn = try KnowledgeBase.builtIn()
+        #expect(builtIn.table.ids == onDisk.rules.map(\.id))
+        let differing = zip(onDisk.rules, builtIn.table.requirements).filter { $0.requirementTree != $1 }.map(\.0.id)
+        #expect(differing.isEmpty, "built-in requirements that differ from the decoded rules (rebuild): \(differing)")
+    }
+
+    @Test func requirementTreesSurviveTheirEncoding() throws {
+        for rule in try Fixtures.repositoryRules.get().rules {
+            let tree = rule.requirementTree
+            #expect(RequirementTree(encoded: tree.encoded) == tree, "\(rule.id): \(tree.encoded)")
+        }
+        for malformed in ["", "t[", "t[6g]", "a(u", "y(u))", "x", "t[616]", "uu"] {
+            #expect(RequirementTree(encoded: malformed) == nil, "\(malformed)")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Testing
-@testable import SyncDiagnosis
+import SyncDiagnosis
+@testable import SyncDiagnosisCore
 
 /// Every kind of broken rule file is reported with its file, rule, field,
 /// position and what was expected; nothing is skipped silently.

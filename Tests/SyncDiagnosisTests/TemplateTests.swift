@@ -1,5 +1,6 @@
 import Testing
-@testable import SyncDiagnosis
+import SyncDiagnosis
+@testable import SyncDiagnosisCore
 
 /// Templates: literal text as a phrase, typed captures as facts.
 struct TemplateTests {

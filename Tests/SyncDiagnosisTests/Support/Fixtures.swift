@@ -1,5 +1,6 @@
 import Foundation
-@testable import SyncDiagnosis
+import SyncDiagnosis
+@testable import SyncDiagnosisCore
 
 /// Paths and builders the tests share.
 enum Fixtures {

@@ -2,20 +2,19 @@
 /// pass picks the rules whose required literals occur, and only those are
 /// verified.
 final class Matcher: Sendable {
-    let rules: [Rule]
     private let prefilter: Prefilter
-    /// For each prefilter literal, the rules (indexes into `rules`) it makes candidates.
+    /// For each prefilter literal, the rules (by index) it makes candidates.
     private let rulesByLiteral: [[Int32]]
     /// Rules with no required literal: evaluated on every input.
     let alwaysEvaluated: [Int]
 
-    init(rules: [Rule]) {
-        self.rules = rules
+    /// A matcher for rules whose conditions require `requirements` (by rule index).
+    init(requirements: [RequirementTree]) {
         var literalIDs: [[UInt8]: Int] = [:]
         var literals: [[UInt8]] = []
         var rulesByLiteral: [[Int32]] = []
         var always: [Int] = []
-        for (index, required) in Self.chosenLiterals(for: rules).enumerated() {
+        for (index, required) in Self.chosenLiterals(for: requirements).enumerated() {
             guard let required else {
                 always.append(index)
                 continue
@@ -37,10 +36,10 @@ final class Matcher: Sendable {
 
     /// What a whole condition requires of the text (sound: see `Requirement`),
     /// with alternatives judged by `cost`.
-    static func requirement(of condition: CompiledCondition, cost: (Set<[UInt8]>) -> (Int, Int) = defaultCost) -> Requirement {
+    static func requirement(of condition: RequirementTree, cost: (Set<[UInt8]>) -> (Int, Int) = defaultCost) -> Requirement {
         switch condition {
-        case .text(let pattern):
-            return pattern.requirement
+        case .text(let requirement):
+            return requirement
         case .all(let items):
             return items.reduce(Requirement.unconstrained) { $0.and(requirement(of: $1, cost: cost)) }
         case .any(let items):
@@ -53,7 +52,7 @@ final class Matcher: Sendable {
                 union.formUnion(cheapest)
             }
             return Requirement(options: [union]).pruned
-        case .not, .comparison:
+        case .unconstrained:
             return .unconstrained
         }
     }
@@ -67,11 +66,10 @@ final class Matcher: Sendable {
     /// rule must always be evaluated. Of a rule's sound options, the one
     /// whose literals the fewest other rules also use wins, so that a word
     /// many rules share ("request", "record") does not wake them all.
-    static func chosenLiterals(for rules: [Rule]) -> [Set<[UInt8]>?] {
+    static func chosenLiterals(for rules: [RequirementTree]) -> [Set<[UInt8]>?] {
         var frequency: [[UInt8]: Int] = [:]
         for rule in rules {
-            let literals = Set(rule.compiled.patterns.flatMap { $0.requirement.options.joined() })
-            for literal in literals { frequency[literal, default: 0] += 1 }
+            for literal in rule.literals { frequency[literal, default: 0] += 1 }
         }
         // A word common in any log wakes its rules on ordinary lines: it costs as if every rule used it.
         let common = rules.count + 1
@@ -79,7 +77,7 @@ final class Matcher: Sendable {
             (option.map { Requirement.commonWords.contains($0) ? common : frequency[$0] ?? 0 }.max() ?? 0, -Requirement.quality(of: option))
         }
         return rules.map { rule in
-            requirement(of: rule.compiled, cost: cost).options.min { cost($0) < cost($1) }
+            requirement(of: rule, cost: cost).options.min { cost($0) < cost($1) }
         }
     }
 

@@ -15,12 +15,15 @@ public struct Diagnoser {
     private let options: DiagnosisOptions
     private var evaluator: Evaluator
     private var marks: CandidateMarks
+    /// The rules this diagnoser has used, by index: fetched from the knowledge base once.
+    private var rules: [Rule?]
 
     /// A diagnoser over `knowledge` with `options`.
     public init(_ knowledge: KnowledgeBase, options: DiagnosisOptions = DiagnosisOptions()) {
         self.knowledge = knowledge
         self.options = options
-        self.marks = CandidateMarks(ruleCount: knowledge.rules.count)
+        self.marks = CandidateMarks(ruleCount: knowledge.table.count)
+        self.rules = Array(repeating: nil, count: knowledge.table.count)
         self.evaluator = Evaluator(usesAnchors: options.usesPrefilter)
     }
 
@@ -32,14 +35,21 @@ public struct Diagnoser {
         let matcher = knowledge.matcher
         if options.usesPrefilter {
             matcher.forEachCandidate(in: text, marks: &marks) { index in
-                if let finding = evaluator.finding(for: matcher.rules[index], in: text) { findings.append(finding) }
+                if let finding = evaluator.finding(for: Self.rule(at: index, from: knowledge.table, cache: &rules), in: text) { findings.append(finding) }
             }
         } else {
-            for rule in matcher.rules {
-                if let finding = evaluator.finding(for: rule, in: text) { findings.append(finding) }
+            for index in rules.indices {
+                if let finding = evaluator.finding(for: Self.rule(at: index, from: knowledge.table, cache: &rules), in: text) { findings.append(finding) }
             }
         }
         if findings.count > 1 { findings.sort(by: Finding.ranksBefore) }
         return Diagnosis(findings: findings, inputByteCount: bytes.count, examinedByteCount: examined)
+    }
+
+    private static func rule(at index: Int, from table: RuleTable, cache: inout [Rule?]) -> Rule {
+        if let rule = cache[index] { return rule }
+        let rule = table.rule(at: index)
+        cache[index] = rule
+        return rule
     }
 }

@@ -17,43 +17,36 @@ import Foundation
 /// Loading throws ``RuleLoadError`` with every problem in every file;
 /// diagnosing never throws.
 public struct KnowledgeBase: Sendable {
+    let table: RuleTable
     let matcher: Matcher
 
     /// Every rule, sorted by id.
-    public var rules: [Rule] { matcher.rules }
-
-    /// The rules compiled into the library from the package's `Rules/` folder.
-    public static func builtIn() throws(RuleLoadError) -> KnowledgeBase {
-        try KnowledgeBase(layers: [BuiltinRules.files])
-    }
-
-    /// Loads the built-in rules (unless `includingBuiltIn` is false), then each
-    /// folder in order; a rule whose id is already loaded replaces the earlier
-    /// one. Rules whose ids are in `disabled` are left out.
-    ///
-    /// ```swift
-    /// let knowledge = try KnowledgeBase.load(directories: ["/etc/syncdiagnosis/rules"], disabling: ["http.not-found"])
-    /// ```
-    public static func load(
-        directories: [String], includingBuiltIn: Bool = true, disabling disabled: Set<String> = []
-    ) throws(RuleLoadError) -> KnowledgeBase {
-        var layers: [[RuleSource]] = includingBuiltIn ? [BuiltinRules.files] : []
-        var problems: [RuleLoadError.Problem] = []
-        for directory in directories {
-            do { layers.append(try RuleSource.files(in: directory)) } catch { problems += error.problems }
-        }
-        if !problems.isEmpty { throw RuleLoadError(problems: problems) }
-        return try KnowledgeBase(layers: layers, disabling: disabled)
-    }
+    public var rules: [Rule] { table.all }
 
     /// Compiles rule files given in layers: within a layer ids must be unique;
     /// a later layer's rule replaces an earlier layer's rule with the same id.
+    /// Rules whose ids are in `disabled` are left out.
     public init(layers: [[RuleSource]], disabling disabled: Set<String> = []) throws(RuleLoadError) {
+        try self.init(precompiled: [], layers: layers, disabling: disabled)
+    }
+
+    /// Like `init(layers:disabling:)`, with a first layer of rule files that
+    /// were checked when the program was built: they are decoded only when a
+    /// diagnosis first needs them.
+    package init(precompiled: [PrecompiledRule], layers: [[RuleSource]], disabling disabled: Set<String> = []) throws(RuleLoadError) {
         var problems: [RuleLoadError.Problem] = []
-        var byID: [String: Rule] = [:]
-        for (layerIndex, layer) in layers.enumerated() {
+        var byID: [String: (requirement: RequirementTree, entry: RuleTable.Entry)] = [:]
+        for (index, file) in precompiled.enumerated() {
+            guard let requirement = RequirementTree(encoded: file.requirement) else {
+                problems.append(.init(file: file.source.path, ruleID: file.id, field: "match", message: "the compiled-in requirement cannot be read"))
+                continue
+            }
+            byID[file.id] = (requirement, .deferred(file.source, slotBase: Self.slotBase(layer: 0, file: index)))
+        }
+        let firstLayer = precompiled.isEmpty ? 0 : 1
+        for (offset, layer) in layers.enumerated() {
             var seen: [String: String] = [:]
-            for (source, decoded) in zip(layer, Self.decode(layer, layerIndex: layerIndex)) {
+            for (source, decoded) in zip(layer, Self.decode(layer, layerIndex: firstLayer + offset)) {
                 problems += decoded.problems
                 guard let rule = decoded.rule else { continue }
                 if let first = seen[rule.id] {
@@ -61,7 +54,7 @@ public struct KnowledgeBase: Sendable {
                     continue
                 }
                 seen[rule.id] = source.path
-                byID[rule.id] = rule
+                byID[rule.id] = (rule.requirementTree, .decoded(rule))
             }
         }
         for id in disabled.sorted() where byID.removeValue(forKey: id) == nil {
@@ -69,15 +62,21 @@ public struct KnowledgeBase: Sendable {
             problems.append(.init(file: "--disable", ruleID: id, field: "", message: "no rule has this id\(hint)"))
         }
         if !problems.isEmpty { throw RuleLoadError(problems: problems) }
-        matcher = Matcher(rules: byID.values.sorted { $0.id < $1.id })
+        table = RuleTable(byID.sorted { $0.key < $1.key }.map { ($0.key, $0.value.requirement, $0.value.entry) })
+        matcher = Matcher(requirements: table.requirements)
     }
 
-    /// Decodes a layer's files on every core; each file's patterns get slots
-    /// of their own, so that the evaluator can tell them apart.
+    /// The first pattern slot of a file's rule: every pattern of the
+    /// knowledge base has a slot of its own, so that the evaluator can tell them apart.
+    private static func slotBase(layer: Int, file: Int) -> Int {
+        (layer << 40) | (file << RuleDecoder.slotBits)
+    }
+
+    /// Decodes a layer's files on every core.
     private static func decode(_ layer: [RuleSource], layerIndex: Int) -> [(rule: Rule?, problems: [RuleLoadError.Problem])] {
         let results = ResultSlots<(rule: Rule?, problems: [RuleLoadError.Problem])>(count: layer.count)
         DispatchQueue.concurrentPerform(iterations: layer.count) { index in
-            var decoder = RuleDecoder(source: layer[index], slotBase: (layerIndex << 40) | (index << RuleDecoder.slotBits))
+            var decoder = RuleDecoder(source: layer[index], slotBase: slotBase(layer: layerIndex, file: index))
             let rule = decoder.decode()
             results.set(index, (rule, decoder.problems))
         }
@@ -86,7 +85,7 @@ public struct KnowledgeBase: Sendable {
 
     /// The rule with this id, if loaded.
     public func rule(withID id: String) -> Rule? {
-        rules.first { $0.id == id }
+        table.index(of: id).map(table.rule(at:))
     }
 
     /// Diagnoses one message (a pasted error, a log excerpt): every matching

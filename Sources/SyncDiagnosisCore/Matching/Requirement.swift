@@ -3,7 +3,7 @@
 /// condition matches; the prefilter may use any one option. No option means
 /// the condition must always be evaluated. Every derivation here must be
 /// sound: when unsure, offer no option.
-struct Requirement: Sendable, Equatable {
+package struct Requirement: Sendable, Equatable {
     var options: [Set<[UInt8]>]
 
     static let unconstrained = Requirement(options: [])

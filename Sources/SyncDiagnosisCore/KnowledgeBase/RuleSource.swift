@@ -34,7 +34,7 @@ public struct RuleSource: Sendable {
 
     /// Reads every `*.json` file under `directory`, sorted by path; paths
     /// are shown as the folder was named, followed by the path inside it.
-    static func files(in directory: String) throws(RuleLoadError) -> [RuleSource] {
+    package static func files(in directory: String) throws(RuleLoadError) -> [RuleSource] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
               let relativePaths = try? FileManager.default.subpathsOfDirectory(atPath: directory)
@@ -56,7 +56,15 @@ public struct RuleSource: Sendable {
         if !problems.isEmpty { throw RuleLoadError(problems: problems) }
         return sources
     }
-}
 
-/// The rule files compiled into the library from the package's `Rules/` folder.
-enum BuiltinRules {}
+    /// The rule files of each folder, in order; every folder that cannot be read is reported.
+    package static func layers(in directories: [String]) throws(RuleLoadError) -> [[RuleSource]] {
+        var layers: [[RuleSource]] = []
+        var problems: [RuleLoadError.Problem] = []
+        for directory in directories {
+            do { layers.append(try files(in: directory)) } catch { problems += error.problems }
+        }
+        if !problems.isEmpty { throw RuleLoadError(problems: problems) }
+        return layers
+    }
+}

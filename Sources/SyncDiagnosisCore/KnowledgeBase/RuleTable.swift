@@ -1,0 +1,76 @@
+import Foundation
+
+/// A rule file compiled into the program, with what its rule requires of a
+/// text: checked and worked out when the program was built, so that loading
+/// it costs no decoding until the rule is needed.
+package struct PrecompiledRule: Sendable {
+    /// The rule file.
+    package var source: RuleSource
+    /// The id its rule declares.
+    package var id: String
+    /// The rule's `RequirementTree`, encoded.
+    package var requirement: String
+
+    /// A checked rule file with its rule's id and encoded requirement tree.
+    package init(source: RuleSource, id: String, requirement: String) {
+        self.source = source
+        self.id = id
+        self.requirement = requirement
+    }
+}
+
+/// The knowledge base's rules, sorted by id. A rule compiled into the
+/// program is decoded the first time a diagnosis needs it, once for all
+/// threads; every other rule is decoded when the knowledge base is loaded.
+final class RuleTable: @unchecked Sendable {
+    enum Entry {
+        case decoded(Rule)
+        /// A rule file that was checked when the program was built.
+        case deferred(RuleSource, slotBase: Int)
+    }
+
+    let ids: [String]
+    let requirements: [RequirementTree]
+    private var entries: [Entry]
+    private let lock = NSLock()
+
+    /// `entries` sorted by id, with their ids and requirement trees.
+    init(_ rows: [(id: String, requirement: RequirementTree, entry: Entry)]) {
+        ids = rows.map(\.id)
+        requirements = rows.map(\.requirement)
+        entries = rows.map(\.entry)
+    }
+
+    var count: Int { ids.count }
+
+    /// The rule at `index`, decoding it if this is its first use.
+    func rule(at index: Int) -> Rule {
+        lock.lock()
+        defer { lock.unlock() }
+        switch entries[index] {
+        case .decoded(let rule):
+            return rule
+        case .deferred(let source, let slotBase):
+            var decoder = RuleDecoder(source: source, slotBase: slotBase)
+            guard let rule = decoder.decode(), decoder.problems.isEmpty else {
+                // The build checks every built-in rule file; reaching this means the program was built wrongly.
+                preconditionFailure("built-in rule file \(source.path) no longer decodes: \(decoder.problems)")
+            }
+            entries[index] = .decoded(rule)
+            return rule
+        }
+    }
+
+    /// Every rule, decoding those not yet decoded.
+    var all: [Rule] { (0..<count).map(rule(at:)) }
+
+    /// The index of the rule with this id.
+    func index(of id: String) -> Int? {
+        var low = 0, high = ids.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ids[middle] < id { low = middle + 1 } else { high = middle }
+        }
+        return low < ids.count && ids[low] == id ? low : nil
+    }
+}

@@ -1,0 +1,154 @@
+/// What a rule's condition requires of a text, without its compiled
+/// programs: all the matcher needs to choose the rule's prefilter literals.
+///
+/// The built-in rules' trees are worked out when the library is built and
+/// stored in `encoded` form, so that loading them needs no rule decoding.
+package indirect enum RequirementTree: Sendable, Equatable {
+    /// A phrase, template or regular expression.
+    case text(Requirement)
+    case all([RequirementTree])
+    case any([RequirementTree])
+    /// `not` and comparisons: they require nothing of the text.
+    case unconstrained
+
+    /// Every literal of every text pattern in the tree.
+    var literals: Set<[UInt8]> {
+        switch self {
+        case .text(let requirement): Set(requirement.options.joined())
+        case .all(let items), .any(let items): items.reduce(into: []) { $0.formUnion($1.literals) }
+        case .unconstrained: []
+        }
+    }
+}
+
+extension CompiledCondition {
+    /// The condition's requirements, shaped like the condition.
+    var requirementTree: RequirementTree {
+        switch self {
+        case .text(let pattern): .text(pattern.requirement)
+        case .all(let items): .all(items.map(\.requirementTree))
+        case .any(let items): .any(items.map(\.requirementTree))
+        case .not, .comparison: .unconstrained
+        }
+    }
+}
+
+extension Rule {
+    /// What the rule's condition requires of a text.
+    package var requirementTree: RequirementTree { compiled.requirementTree }
+}
+
+// MARK: - Encoding
+
+extension RequirementTree {
+    /// A compact, deterministic text form: `t[...]` for a text pattern (options
+    /// separated by `;`, literals within an option by `,`, each literal in
+    /// hex), `a(...)` for all, `y(...)` for any, `u` for unconstrained.
+    package var encoded: String {
+        var out = ""
+        encode(into: &out)
+        return out
+    }
+
+    private func encode(into out: inout String) {
+        switch self {
+        case .text(let requirement):
+            out += "t["
+            out += requirement.options.map { option in
+                option.map(Self.hex).sorted().joined(separator: ",")
+            }.joined(separator: ";")
+            out += "]"
+        case .all(let items):
+            out += "a("
+            for item in items { item.encode(into: &out) }
+            out += ")"
+        case .any(let items):
+            out += "y("
+            for item in items { item.encode(into: &out) }
+            out += ")"
+        case .unconstrained:
+            out += "u"
+        }
+    }
+
+    private static func hex(_ literal: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(literal.count * 2)
+        for byte in literal {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads the `encoded` form; nil when it is malformed.
+    package init?(encoded: String) {
+        var reader = Reader(bytes: Array(encoded.utf8))
+        guard let tree = reader.tree(), reader.index == reader.bytes.count else { return nil }
+        self = tree
+    }
+
+    private struct Reader {
+        let bytes: [UInt8]
+        var index = 0
+
+        mutating func tree() -> RequirementTree? {
+            guard index < bytes.count else { return nil }
+            let tag = bytes[index]
+            index += 1
+            switch tag {
+            case UInt8(ascii: "u"):
+                return .unconstrained
+            case UInt8(ascii: "a"), UInt8(ascii: "y"):
+                guard take(UInt8(ascii: "(")) else { return nil }
+                var items: [RequirementTree] = []
+                while !take(UInt8(ascii: ")")) {
+                    guard let item = tree() else { return nil }
+                    items.append(item)
+                }
+                return tag == UInt8(ascii: "a") ? .all(items) : .any(items)
+            case UInt8(ascii: "t"):
+                guard take(UInt8(ascii: "[")) else { return nil }
+                var options: [Set<[UInt8]>] = []
+                var option = Set<[UInt8]>()
+                var literal: [UInt8] = []
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    index += 1
+                    switch byte {
+                    case UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "]"):
+                        if !literal.isEmpty { option.insert(literal) }
+                        literal = []
+                        if byte != UInt8(ascii: ","), !option.isEmpty {
+                            options.append(option)
+                            option = []
+                        }
+                        if byte == UInt8(ascii: "]") { return .text(Requirement(options: options)) }
+                    default:
+                        guard index < bytes.count, let high = Self.nibble(byte), let low = Self.nibble(bytes[index]) else { return nil }
+                        index += 1
+                        literal.append(high << 4 | low)
+                    }
+                }
+                return nil
+            default:
+                return nil
+            }
+        }
+
+        private mutating func take(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+
+        private static func nibble(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+            default: nil
+            }
+        }
+    }
+}
