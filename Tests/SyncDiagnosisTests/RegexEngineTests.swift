@@ -7,7 +7,7 @@ struct RegexEngineTests {
     private func match(_ pattern: String, _ text: String) throws -> [String?]? {
         let (node, names) = try RegexParser.parse(pattern)
         let program = try Program(node, captureCount: names.count)
-        var machine = PikeVM(program)
+        let machine = PikeVM(program)
         let bytes = Array(text.utf8)
         return bytes.withUnsafeBufferPointer { buffer in
             machine.firstMatch(in: buffer).map { slots in

@@ -35,7 +35,7 @@ public struct Redactor: Sendable {
         var bytes = Array(text.utf8)
         var changed = false
         for program in patterns {
-            var machine = PikeVM(program)
+            let machine = PikeVM(program)
             var spans: [Range<Int>] = []
             bytes.withUnsafeBufferPointer { buffer in
                 var position = 0

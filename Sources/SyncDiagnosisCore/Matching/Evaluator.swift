@@ -14,7 +14,10 @@ struct Evaluator {
     /// The capture slots of the pattern's first match in `text`, if any.
     mutating func firstMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>) -> [Int]? {
         guard !usesAnchors || pattern.anchorOccurs(in: text) else { return nil }
-        return machines[pattern.slot, default: PikeVM(pattern.program)].firstMatch(in: text)
+        if let machine = machines[pattern.slot] { return machine.firstMatch(in: text) }
+        let machine = PikeVM(pattern.program)
+        machines[pattern.slot] = machine
+        return machine.firstMatch(in: text)
     }
 
     /// Whether `condition` holds; on success its evidence spans and facts are appended.

@@ -3,14 +3,21 @@
 ///
 /// Thread lists hold only the threads that wait on a byte (or have matched);
 /// the states passed through on the way there are marked per step with a
-/// generation number, so nothing is cleared between steps.
-struct PikeVM {
-    private let program: Program
-    private var current: ThreadList
-    private var next: ThreadList
-    private var stack: [Frame] = []
-    private var scratch: [Int]
-    private var marks: [UInt32]
+/// generation number, so nothing is cleared between steps. Its scratch space
+/// is allocated once, sized by the program, and reused for every search:
+/// a machine belongs to one thread at a time.
+final class PikeVM {
+    private let instructions: UnsafeMutableBufferPointer<Program.Instruction>
+    private let firstBytes: ByteSet?
+    /// Capture slots per thread.
+    private let width: Int
+    /// The two thread lists' storage; a search swaps their roles each step.
+    private let lists: (ThreadList, ThreadList)
+    /// Frames of the closure walk: each state is explored at most once per
+    /// step and pushes at most two frames, so twice the program size bounds it.
+    private let stack: UnsafeMutablePointer<Frame>
+    private let scratch: UnsafeMutablePointer<Int>
+    private let marks: UnsafeMutablePointer<UInt32>
     private var generation: UInt32 = 0
 
     private enum Frame {
@@ -19,58 +26,84 @@ struct PikeVM {
     }
 
     private struct ThreadList {
-        var pcs: [Int]
+        let pcs: UnsafeMutablePointer<Int>
+        let slots: UnsafeMutablePointer<Int>
         var count = 0
-        var slots: [Int]
         var generation: UInt32 = 0
 
-        init(size: Int, slotCount: Int) {
-            pcs = [Int](repeating: 0, count: size)
-            slots = [Int](repeating: -1, count: size * slotCount)
+        init(size: Int, width: Int) {
+            pcs = .allocate(capacity: size)
+            slots = .allocate(capacity: max(1, size * width))
+        }
+
+        func deallocate() {
+            pcs.deallocate()
+            slots.deallocate()
         }
     }
 
     init(_ program: Program) {
-        self.program = program
         let size = program.instructions.count
-        current = ThreadList(size: size, slotCount: program.slotCount)
-        next = ThreadList(size: size, slotCount: program.slotCount)
-        scratch = [Int](repeating: -1, count: program.slotCount)
-        marks = [UInt32](repeating: 0, count: size)
+        instructions = .allocate(capacity: size)
+        _ = instructions.initialize(from: program.instructions)
+        firstBytes = program.firstBytes
+        width = program.slotCount
+        lists = (ThreadList(size: size, width: width), ThreadList(size: size, width: width))
+        stack = .allocate(capacity: 2 * size + 2)
+        scratch = .allocate(capacity: max(1, width))
+        marks = .allocate(capacity: size)
+        marks.initialize(repeating: 0, count: size)
     }
 
-    private mutating func newGeneration() -> UInt32 {
+    deinit {
+        instructions.deinitialize().deallocate()
+        lists.0.deallocate()
+        lists.1.deallocate()
+        stack.deallocate()
+        scratch.deallocate()
+        marks.deallocate()
+    }
+
+    /// A fresh mark for a step; marks are cleared when the counter wraps.
+    private func newGeneration(after generation: inout UInt32) -> UInt32 {
         generation &+= 1
         if generation == 0 {
-            for index in marks.indices { marks[index] = 0 }
+            marks.update(repeating: 0, count: instructions.count)
             generation = 1
         }
         return generation
     }
 
     /// The first match at or after `start`: its capture slots (byte offsets, -1 when unset).
-    mutating func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> [Int]? {
+    func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> [Int]? {
+        // The state lives in locals during the search: no exclusivity checks on the hot path.
+        var generation = self.generation
+        defer { self.generation = generation }
+        var (current, next) = lists
         current.count = 0
-        current.generation = newGeneration()
+        current.generation = newGeneration(after: &generation)
         var matched: [Int]?
         var position = start
         let end = text.count
-        let width = program.slotCount
+        let width = self.width
         while position <= end {
             if matched == nil {
                 if current.count == 0 {
                     // No thread alive: the marks of the last step belong to another position.
-                    current.generation = newGeneration()
-                    if let first = program.firstBytes {
+                    current.generation = newGeneration(after: &generation)
+                    if let first = firstBytes {
                         // Jump to the next byte that can begin a match.
                         while position < end && !first.contains(text[position]) { position += 1 }
                         if position == end { break }
                     }
                 }
-                for slot in 0..<width { scratch[slot] = -1 }
-                // Threads already alive outrank the new one: it goes last.
-                Self.addThread(to: &current, pc: 0, at: position, in: text, program: program,
-                               stack: &stack, scratch: &scratch, marks: &marks)
+                // A thread started on a byte that cannot begin a match would die at once.
+                let canBegin = firstBytes.map { position < end && $0.contains(text[position]) } ?? true
+                if canBegin {
+                    scratch.update(repeating: -1, count: width)
+                    // Threads already alive outrank the new one: it goes last.
+                    addThread(to: &current, pc: 0, at: position, in: text)
+                }
             }
             if current.count == 0 {
                 // The start thread died at once (a failed assertion): try the next position.
@@ -79,22 +112,27 @@ struct PikeVM {
                 continue
             }
             next.count = 0
-            next.generation = newGeneration()
+            next.generation = newGeneration(after: &generation)
             let byte: UInt8? = position < end ? text[position] : nil
             var index = 0
             while index < current.count {
                 let pc = current.pcs[index]
-                switch program.instructions[pc] {
+                switch instructions[pc] {
                 case .byte(let set):
-                    if let byte, set.contains(byte) {
-                        let base = index * width
-                        for slot in 0..<width { scratch[slot] = current.slots[base + slot] }
-                        Self.addThread(to: &next, pc: pc + 1, at: position + 1, in: text, program: program,
-                                       stack: &stack, scratch: &scratch, marks: &marks)
+                    guard let byte, set.contains(byte) else { break }
+                    let target = pc + 1
+                    if marks[target] != next.generation, case .byte = instructions[target] {
+                        // The usual step, from one byte to the next: no closure to follow.
+                        marks[target] = next.generation
+                        (next.slots + next.count * width).update(from: current.slots + index * width, count: width)
+                        next.pcs[next.count] = target
+                        next.count += 1
+                    } else {
+                        scratch.update(from: current.slots + index * width, count: width)
+                        addThread(to: &next, pc: target, at: position + 1, in: text)
                     }
                 case .match:
-                    let base = index * width
-                    matched = Array(current.slots[base..<base + width])
+                    matched = Array(UnsafeBufferPointer(start: current.slots + index * width, count: width))
                     index = current.count   // lower-priority threads are cut off
                 default:
                     break
@@ -108,47 +146,40 @@ struct PikeVM {
         return matched
     }
 
-    private static func addThread(
-        to list: inout ThreadList, pc start: Int, at position: Int, in text: UnsafeBufferPointer<UInt8>,
-        program: Program, stack: inout [Frame], scratch: inout [Int], marks: inout [UInt32]
-    ) {
+    private func addThread(to list: inout ThreadList, pc start: Int, at position: Int, in text: UnsafeBufferPointer<UInt8>) {
         let generation = list.generation
-        // Fast path: the usual next state waits on a byte; no closure to follow.
-        if marks[start] != generation, case .byte = program.instructions[start] {
-            marks[start] = generation
-            let index = list.count
-            list.pcs[index] = start
-            list.count += 1
-            let base = index * program.slotCount
-            for slot in 0..<program.slotCount { list.slots[base + slot] = scratch[slot] }
-            return
-        }
-        stack.append(.explore(start))
-        while let frame = stack.popLast() {
-            switch frame {
+        stack[0] = .explore(start)
+        var depth = 1
+        while depth > 0 {
+            depth -= 1
+            switch stack[depth] {
             case .restore(let slot, let value):
                 scratch[slot] = value
             case .explore(let pc):
                 guard marks[pc] != generation else { continue }
                 marks[pc] = generation
-                switch program.instructions[pc] {
+                switch instructions[pc] {
                 case .jump(let target):
-                    stack.append(.explore(target))
+                    stack[depth] = .explore(target)
+                    depth += 1
                 case .split(let first, let second):
-                    stack.append(.explore(second))
-                    stack.append(.explore(first))
+                    stack[depth] = .explore(second)
+                    stack[depth + 1] = .explore(first)
+                    depth += 2
                 case .save(let slot):
-                    stack.append(.restore(slot: slot, value: scratch[slot]))
+                    stack[depth] = .restore(slot: slot, value: scratch[slot])
+                    stack[depth + 1] = .explore(pc + 1)
+                    depth += 2
                     scratch[slot] = position
-                    stack.append(.explore(pc + 1))
                 case .assertion(let kind):
-                    if holds(kind, at: position, in: text) { stack.append(.explore(pc + 1)) }
+                    if Self.holds(kind, at: position, in: text) {
+                        stack[depth] = .explore(pc + 1)
+                        depth += 1
+                    }
                 case .byte, .match:
-                    let index = list.count
-                    list.pcs[index] = pc
+                    (list.slots + list.count * width).update(from: scratch, count: width)
+                    list.pcs[list.count] = pc
                     list.count += 1
-                    let base = index * program.slotCount
-                    for slot in 0..<program.slotCount { list.slots[base + slot] = scratch[slot] }
                 }
             }
         }
