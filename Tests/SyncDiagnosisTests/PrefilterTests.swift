@@ -29,6 +29,54 @@ struct PrefilterTests {
         #expect(try requirement("\\d+ms").isEmpty)
     }
 
+    /// A number the pattern bounds with `\b` (or with non-word bytes) is looked for as a whole
+    /// number: "404" inside "cursor=140412" no longer wakes the pattern's machine.
+    @Test func anchorsRespectTheBoundariesThePatternGuarantees() throws {
+        func pattern(_ regex: String) throws -> TextPattern {
+            let (node, names) = try RegexParser.parse(regex)
+            let requirement = Requirement(node).pruned
+            return TextPattern(program: try Program(node, captureCount: names.count), captureNames: names,
+                               requirement: requirement, anchors: requirement.anchors, slot: 0)
+        }
+        func occurs(_ pattern: TextPattern, _ text: String) -> Bool {
+            Array(text.utf8).withUnsafeBufferPointer { pattern.anchorOccurs(in: $0) }
+        }
+        let bounded = try pattern(#"\b(?<status>404)\b"#)
+        #expect(bounded.anchors.flatMap { $0 }.map(\.edges) == [[.before, .after]])
+        #expect(!occurs(bounded, "batch done (records=140412, cursor=4041)"))
+        #expect(occurs(bounded, "request failed: 404"))
+        #expect(occurs(bounded, "(404) Not Found"))
+        let phrase = try pattern(#"HTTP\s+404"#)
+        #expect(!occurs(phrase, "HTTP 1404 bytes"))
+        #expect(occurs(phrase, "http 404 not found"))
+        let prefix = try pattern(#"AADSTS50"#)   // a prefix of a longer code: no boundary after it
+        #expect(occurs(prefix, "AADSTS50011: The reply URL does not match"))
+    }
+
+    /// The DFA that screens texts before the Pike VM never turns away a text the VM matches.
+    @Test(arguments: [
+        #"\b(?<status>404)\b"#, #"(?:\(404\)|\bHTTP\s*[:=]?\s*404\b|\b404\s+Not Found\b)"#, #"a(b|c)*d"#,
+        #"^error:\s+(?<code>\d+)$"#, #"(?:x|y)+z?"#, #"[0-9a-f]{8}-[0-9a-f]{4}"#, #"\bcat\b"#,
+    ])
+    func matchFilterNeverRejectsAMatch(regex: String) throws {
+        let (node, names) = try RegexParser.parse(regex)
+        let program = try Program(node, captureCount: names.count)
+        let filter = MatchFilter(program), machine = PikeVM(program)
+        var random = SplitMix(seed: UInt64(regex.utf8.count))
+        let alphabet = Array("abcdxyz04 ():=-HTTPNot Found\nerror".utf8)
+        var rejected = 0
+        for _ in 0..<3_000 {
+            let text = (0..<random.below(24)).map { _ in alphabet[random.below(alphabet.count)] }
+            text.withUnsafeBufferPointer { buffer in
+                let matched = machine.firstMatch(in: buffer) != nil
+                let maybe = filter.mayMatch(buffer)
+                #expect(maybe || !matched, "\(String(decoding: text, as: UTF8.self))")
+                if !maybe { rejected += 1 }
+            }
+        }
+        #expect(rejected > 0, "the filter should rule some texts out")
+    }
+
     /// Rules with every shape of condition, including ones built only from `any` and `not`.
     private static let shapes: [(String, String)] = [
         ("t.phrase", #"{"phrase": "snapshot records"}"#),
@@ -68,4 +116,18 @@ struct PrefilterTests {
             }
         }
     }
+}
+
+/// A small deterministic generator for test inputs.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 }

@@ -46,6 +46,10 @@ struct ByteSet: Sendable, Hashable {
         words = (words.0 | other.words.0, words.1 | other.words.1, words.2 | other.words.2, words.3 | other.words.3)
     }
 
+    func isDisjoint(with other: ByteSet) -> Bool {
+        words.0 & other.words.0 == 0 && words.1 & other.words.1 == 0 && words.2 & other.words.2 == 0 && words.3 & other.words.3 == 0
+    }
+
     var inverted: ByteSet {
         var copy = self
         copy.words = (~words.0, ~words.1, ~words.2, ~words.3)

@@ -29,9 +29,9 @@ struct TextPattern: Sendable {
     var captureNames: [String]
     var requirement: Requirement
     /// Sets of literals (lowercased): any match contains one literal of
-    /// every set. Checked before running the machine, which costs far more
-    /// than a search.
-    var anchors: [[[UInt8]]]
+    /// every set, at a word boundary where the anchor says so. Checked
+    /// before running the machine, which costs far more than a search.
+    var anchors: [[Anchor]]
     /// This pattern's index in its knowledge base, for per-search scratch space.
     var slot: Int
 }
@@ -42,7 +42,8 @@ extension TextPattern {
         anchors.allSatisfy { set in set.contains { Self.contains(text, $0) } }
     }
 
-    private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ literal: [UInt8]) -> Bool {
+    private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ anchor: Anchor) -> Bool {
+        let literal = anchor.bytes
         guard let first = literal.first, literal.count <= text.count else { return literal.isEmpty }
         let firstUpper = first >= 0x61 && first <= 0x7A ? first - 0x20 : first
         var index = 0
@@ -57,7 +58,11 @@ extension TextPattern {
                     if candidate != literal[offset] { break }
                     offset += 1
                 }
-                if offset == literal.count { return true }
+                if offset == literal.count
+                    && !(anchor.edges.contains(.before) && index > 0 && ByteSet.word.contains(text[index - 1]))
+                    && !(anchor.edges.contains(.after) && index + offset < text.count && ByteSet.word.contains(text[index + offset])) {
+                    return true
+                }
             }
             index += 1
         }

@@ -8,6 +8,11 @@
 /// a machine belongs to one thread at a time.
 final class PikeVM {
     private let instructions: UnsafeMutableBufferPointer<Program.Instruction>
+    private let program: Program
+    /// Rules out most texts without a match at a table lookup per byte;
+    /// made when the machine is used a second time, as it pays off over many texts.
+    private var filter: MatchFilter?
+    private var searches = 0
     private let firstBytes: ByteSet?
     /// Capture slots per thread.
     private let width: Int
@@ -47,6 +52,7 @@ final class PikeVM {
         instructions = .allocate(capacity: size)
         _ = instructions.initialize(from: program.instructions)
         firstBytes = program.firstBytes
+        self.program = program
         width = program.slotCount
         lists = (ThreadList(size: size, width: width), ThreadList(size: size, width: width))
         stack = .allocate(capacity: 2 * size + 2)
@@ -76,6 +82,9 @@ final class PikeVM {
 
     /// The first match at or after `start`: its capture slots (byte offsets, -1 when unset).
     func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> [Int]? {
+        searches += 1
+        if filter == nil && searches > 1 { filter = MatchFilter(program) }
+        if let filter, !filter.mayMatch(text, from: start) { return nil }
         // The state lives in locals during the search: no exclusivity checks on the hot path.
         var generation = self.generation
         defer { self.generation = generation }

@@ -5,6 +5,17 @@
 /// sound: when unsure, offer no option.
 package struct Requirement: Sendable, Equatable {
     var options: [Set<[UInt8]>]
+    /// For each literal of the options, the sides on which every place it
+    /// was derived from sits at a word boundary: there the text cannot have
+    /// a word byte next to it. Lets a search reject "404" inside "140412".
+    var edges: [[UInt8]: Edges] = [:]
+
+    /// Sides of a literal where the pattern guarantees a word boundary.
+    struct Edges: OptionSet, Hashable, Sendable {
+        let rawValue: UInt8
+        static let before = Edges(rawValue: 1)
+        static let after = Edges(rawValue: 2)
+    }
 
     static let unconstrained = Requirement(options: [])
 
@@ -32,18 +43,25 @@ package struct Requirement: Sendable, Equatable {
 
     /// Up to four of the most selective options, for checking a text before
     /// running a pattern's machine: every option holds in every match.
-    var anchors: [[[UInt8]]] {
-        strongest(4).map { $0.sorted { $0.lexicographicallyPrecedes($1) } }
+    var anchors: [[Anchor]] {
+        strongest(4).map { option in
+            option.sorted { $0.lexicographicallyPrecedes($1) }.map { Anchor(bytes: $0, edges: edges[$0] ?? []) }
+        }
     }
 
     /// Keeps only the options selective enough to help.
     var pruned: Requirement {
-        Requirement(options: options.filter { Self.quality(of: $0) >= Self.minimumLength })
+        Requirement(options: options.filter { Self.quality(of: $0) >= Self.minimumLength }, edges: edges)
     }
 
     /// Both must hold: any option of either is sound.
     func and(_ other: Requirement) -> Requirement {
-        Requirement(options: options + other.options)
+        Requirement(options: options + other.options, edges: Self.merged(edges, other.edges))
+    }
+
+    /// Edges of literals derived in several places: only the sides all of them guarantee.
+    private static func merged(_ a: [[UInt8]: Edges], _ b: [[UInt8]: Edges]) -> [[UInt8]: Edges] {
+        a.merging(b) { $0.intersection($1) }
     }
 
     /// One of several may hold. Option `i` of the result joins each
@@ -56,7 +74,7 @@ package struct Requirement: Sendable, Equatable {
         let combined = (0..<width).map { rank in
             ranked.reduce(into: Set<[UInt8]>()) { union, options in union.formUnion(options[min(rank, options.count - 1)]) }
         }
-        return Requirement(options: combined)
+        return Requirement(options: combined, edges: alternatives.reduce(into: [:]) { $0 = merged($0, $1.edges) })
     }
 
     /// How many alternative options `either` offers.
@@ -67,8 +85,9 @@ package struct Requirement: Sendable, Equatable {
         Array(options.map { ($0, Self.quality(of: $0)) }.sorted { ($0.1, -$0.0.count) > ($1.1, -$1.0.count) }.prefix(count).map(\.0))
     }
 
-    init(options: [Set<[UInt8]>]) {
+    init(options: [Set<[UInt8]>], edges: [[UInt8]: Edges] = [:]) {
         self.options = options
+        self.edges = edges
     }
 
     /// The requirement of a compiled pattern.
@@ -90,20 +109,64 @@ package struct Requirement: Sendable, Equatable {
     }
 
     /// Runs of adjacent literal characters form literals; each run and each
-    /// other item's requirement is an option.
+    /// other item's requirement is an option. Captures consume nothing, so
+    /// their contents join the runs around them.
     private static func concatenation(_ items: [PatternNode]) -> Requirement {
+        let items = flattened(items)
         var options: [Set<[UInt8]>] = []
+        var edges: [[UInt8]: Edges] = [:]
         var run: [UInt8] = []
-        for item in items {
+        var runStart = 0
+        func flush(before end: Int) {
+            guard !run.isEmpty else { return }
+            var sides: Edges = []
+            if ByteSet.word.contains(run[0]), runStart > 0, bounds(items[runStart - 1]) { sides.insert(.before) }
+            if ByteSet.word.contains(run[run.count - 1]), end < items.count, bounds(items[end]) { sides.insert(.after) }
+            options.append([run])
+            edges[run] = edges[run].map { $0.intersection(sides) } ?? sides
+            run = []
+        }
+        for (index, item) in items.enumerated() {
             if case .byte(let set) = item, let byte = set.literalByte, !ByteSet.space.contains(byte) {
+                if run.isEmpty { runStart = index }
                 run.append(byte)
                 continue
             }
-            if !run.isEmpty { options.append([run]) }
-            run = []
-            options += Requirement(item).options
+            flush(before: index)
+            let inner = Requirement(item)
+            options += inner.options
+            edges.merge(inner.edges) { $0.intersection($1) }
         }
-        if !run.isEmpty { options.append([run]) }
-        return Requirement(options: options)
+        flush(before: items.count)
+        return Requirement(options: options, edges: edges)
     }
+
+    /// The items with captures opened up, for finding literal runs.
+    private static func flattened(_ items: [PatternNode]) -> [PatternNode] {
+        items.flatMap { item -> [PatternNode] in
+            switch item {
+            case .capture(.concatenation(let inner), _): flattened(inner)
+            case .capture(let inner, _): flattened([inner])
+            default: [item]
+            }
+        }
+    }
+
+    /// Whether a word byte next to `item` must be at a word boundary: `item`
+    /// is a `\b` assertion or consumes only non-word bytes.
+    private static func bounds(_ item: PatternNode) -> Bool {
+        switch item {
+        case .assertion(.wordBoundary): true
+        case .byte(let set): set.isDisjoint(with: .word)
+        case .repetition(.byte(let set), let min, _, _): min >= 1 && set.isDisjoint(with: .word)
+        default: false
+        }
+    }
+}
+
+/// A literal a pattern's matches contain, with the sides on which the
+/// pattern guarantees a word boundary.
+struct Anchor: Sendable, Equatable {
+    var bytes: [UInt8]
+    var edges: Requirement.Edges
 }

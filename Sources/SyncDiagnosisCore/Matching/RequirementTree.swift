@@ -25,7 +25,7 @@ extension CompiledCondition {
     /// The condition's requirements, shaped like the condition.
     var requirementTree: RequirementTree {
         switch self {
-        case .text(let pattern): .text(pattern.requirement)
+        case .text(let pattern): .text(Requirement(options: pattern.requirement.options))
         case .all(let items): .all(items.map(\.requirementTree))
         case .any(let items): .any(items.map(\.requirementTree))
         case .not, .comparison: .unconstrained

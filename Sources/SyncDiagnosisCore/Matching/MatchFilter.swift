@@ -1,0 +1,121 @@
+/// A lazily built DFA that tells, in one pass of a table lookup per byte,
+/// when a program cannot match a text, so that the Pike VM (which costs
+/// far more per byte) runs only where a match is possible.
+///
+/// Assertions are treated as always holding, so the DFA accepts a superset
+/// of the program's matches: "no" is exact, "maybe" sends the text on to the
+/// VM. States are made on first use and kept for later texts; past
+/// `maximumStates` the filter gives up and answers "maybe".
+final class MatchFilter {
+    private let instructions: [Program.Instruction]
+    /// Bytes that every set of the program treats alike share a class.
+    private let classOf: [UInt8]
+    private let classCount: Int
+    /// Transitions, `state * classCount + class`: a state id, `unknown`, or `accept` (a match is possible).
+    private var table: [Int32] = []
+    /// The byte-waiting instructions of each DFA state, sorted.
+    private var states: [[Int32]] = []
+    private var ids: [[Int32]: Int32] = [:]
+    /// The closure of the start instruction: added at every position (an unanchored search).
+    private var start: [Int32] = []
+    private var startMatches = false
+    private var gaveUp = false
+
+    private static let unknown: Int32 = -1
+    private static let accept: Int32 = -2
+    static let maximumStates = 256
+
+    init(_ program: Program) {
+        instructions = program.instructions
+        var sets: [ByteSet] = []
+        for instruction in program.instructions {
+            if case .byte(let set) = instruction, !sets.contains(set) { sets.append(set) }
+        }
+        // A byte's signature: which of the sets hold it, 64 sets to a word.
+        let words = (sets.count + 63) / 64
+        var signatures = [UInt64](repeating: 0, count: 256 * max(1, words))
+        for (index, set) in sets.enumerated() {
+            let word = index / 64, bit = UInt64(1) << UInt64(index % 64)
+            for byte in 0...255 where set.contains(UInt8(byte)) { signatures[byte * words + word] |= bit }
+        }
+        var classOf = [UInt8](repeating: 0, count: 256)
+        var classes: [ArraySlice<UInt64>: UInt8] = [:]
+        for byte in 0...255 {
+            let signature = signatures[byte * words..<(byte + 1) * words]
+            if let known = classes[signature] {
+                classOf[byte] = known
+            } else if classes.count < 255 {
+                classOf[byte] = UInt8(classes.count)
+                classes[signature] = UInt8(classes.count)
+            } else {
+                gaveUp = true
+            }
+        }
+        self.classOf = classOf
+        classCount = max(1, classes.count)
+        (start, startMatches) = closure(of: [0])
+        _ = state(for: start)
+    }
+
+    /// False when the program certainly has no match in `text` at or after `offset`.
+    func mayMatch(_ text: UnsafeBufferPointer<UInt8>, from offset: Int = 0) -> Bool {
+        if gaveUp || startMatches { return true }
+        var current: Int32 = 0
+        for index in offset..<text.count {
+            let slot = Int(current) * classCount + Int(classOf[Int(text[index])])
+            var next = table[slot]
+            if next == Self.unknown {
+                guard let made = step(from: current, on: text[index]) else { return true }
+                table[slot] = made
+                next = made
+            }
+            if next == Self.accept { return true }
+            current = next
+        }
+        return false
+    }
+
+    /// The state after reading `byte` in `state`, with a fresh start thread added; nil once over the limit.
+    private func step(from state: Int32, on byte: UInt8) -> Int32? {
+        var targets: [Int32] = []
+        for pc in states[Int(state)] {
+            if case .byte(let set) = instructions[Int(pc)], set.contains(byte) { targets.append(pc + 1) }
+        }
+        let (reached, matches) = closure(of: targets)
+        if matches { return Self.accept }
+        return self.state(for: Array(Set(reached).union(start)).sorted())
+    }
+
+    private func state(for pcs: [Int32]) -> Int32? {
+        if let id = ids[pcs] { return id }
+        guard states.count < Self.maximumStates else {
+            gaveUp = true
+            return nil
+        }
+        let id = Int32(states.count)
+        states.append(pcs)
+        ids[pcs] = id
+        table.append(contentsOf: repeatElement(Self.unknown, count: classCount))
+        return id
+    }
+
+    /// The byte-waiting instructions reachable from `pcs` without reading,
+    /// and whether a match is; assertions count as holding.
+    private func closure(of pcs: [Int32]) -> ([Int32], Bool) {
+        var seen = Set<Int32>()
+        var waiting: [Int32] = []
+        var matches = false
+        var stack = pcs
+        while let pc = stack.popLast() {
+            guard seen.insert(pc).inserted else { continue }
+            switch instructions[Int(pc)] {
+            case .byte: waiting.append(pc)
+            case .match: matches = true
+            case .jump(let target): stack.append(Int32(target))
+            case .split(let first, let second): stack.append(Int32(second)); stack.append(Int32(first))
+            case .save, .assertion: stack.append(pc + 1)
+            }
+        }
+        return (waiting.sorted(), matches)
+    }
+}
