@@ -15,15 +15,16 @@ public struct Diagnoser {
     private let options: DiagnosisOptions
     private var evaluator: Evaluator
     private var marks: CandidateMarks
-    /// The rules this diagnoser has used, by index: fetched from the knowledge base once.
-    private var rules: [Rule?]
+    /// The conditions of the rules this diagnoser has tried, by rule index:
+    /// fetched from the knowledge base once; a rule itself only when it matches.
+    private var conditions: [CompiledCondition?]
 
     /// A diagnoser over `knowledge` with `options`.
     public init(_ knowledge: KnowledgeBase, options: DiagnosisOptions = DiagnosisOptions()) {
         self.knowledge = knowledge
         self.options = options
         self.marks = CandidateMarks(ruleCount: knowledge.table.count)
-        self.rules = Array(repeating: nil, count: knowledge.table.count)
+        self.conditions = Array(repeating: nil, count: knowledge.table.count)
         self.evaluator = Evaluator(usesAnchors: options.usesPrefilter)
     }
 
@@ -35,21 +36,32 @@ public struct Diagnoser {
         let matcher = knowledge.matcher
         if options.usesPrefilter {
             matcher.forEachCandidate(in: text, marks: &marks) { index in
-                if let finding = evaluator.finding(for: Self.rule(at: index, from: knowledge.table, cache: &rules), in: text) { findings.append(finding) }
+                if let finding = Self.finding(index, in: text, table: knowledge.table, conditions: &conditions, evaluator: &evaluator) {
+                    findings.append(finding)
+                }
             }
         } else {
-            for index in rules.indices {
-                if let finding = evaluator.finding(for: Self.rule(at: index, from: knowledge.table, cache: &rules), in: text) { findings.append(finding) }
+            for index in conditions.indices {
+                if let finding = Self.finding(index, in: text, table: knowledge.table, conditions: &conditions, evaluator: &evaluator) {
+                    findings.append(finding)
+                }
             }
         }
         if findings.count > 1 { findings.sort(by: Finding.ranksBefore) }
         return Diagnosis(findings: findings, inputByteCount: bytes.count, examinedByteCount: examined)
     }
 
-    private static func rule(at index: Int, from table: RuleTable, cache: inout [Rule?]) -> Rule {
-        if let rule = cache[index] { return rule }
-        let rule = table.rule(at: index)
-        cache[index] = rule
-        return rule
+    private static func finding(
+        _ index: Int, in text: UnsafeBufferPointer<UInt8>, table: RuleTable,
+        conditions: inout [CompiledCondition?], evaluator: inout Evaluator
+    ) -> Finding? {
+        let condition: CompiledCondition
+        if let known = conditions[index] {
+            condition = known
+        } else {
+            condition = table.rule(at: index).compiled
+            conditions[index] = condition
+        }
+        return evaluator.finding(of: condition, in: text) { table.rule(at: index) }
     }
 }

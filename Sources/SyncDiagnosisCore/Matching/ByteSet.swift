@@ -46,6 +46,17 @@ struct ByteSet: Sendable, Hashable {
         words = (words.0 | other.words.0, words.1 | other.words.1, words.2 | other.words.2, words.3 | other.words.3)
     }
 
+    /// Calls `body` with each byte of the set, in increasing order.
+    func forEachMember(_ body: (UInt8) -> Void) {
+        for (offset, word) in [words.0, words.1, words.2, words.3].enumerated() {
+            var bits = word
+            while bits != 0 {
+                body(UInt8(offset * 64 + bits.trailingZeroBitCount))
+                bits &= bits - 1
+            }
+        }
+    }
+
     func isDisjoint(with other: ByteSet) -> Bool {
         words.0 & other.words.0 == 0 && words.1 & other.words.1 == 0 && words.2 & other.words.2 == 0 && words.3 & other.words.3 == 0
     }

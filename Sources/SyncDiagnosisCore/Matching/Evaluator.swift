@@ -61,16 +61,24 @@ struct Evaluator {
 
     /// A finding for `rule` if it matches `text`; offsets are shifted by `base`.
     mutating func finding(for rule: Rule, in text: UnsafeBufferPointer<UInt8>, base: Int = 0) -> Finding? {
+        finding(of: rule.compiled, in: text, base: base) { rule }
+    }
+
+    /// A finding for the rule whose condition is `condition`, if it matches
+    /// `text`; the rule itself is fetched only then.
+    mutating func finding(
+        of condition: CompiledCondition, in text: UnsafeBufferPointer<UInt8>, base: Int = 0, rule: () -> Rule
+    ) -> Finding? {
         var facts: [Finding.Fact] = []
         var spans: [Range<Int>] = []
-        guard evaluate(rule.compiled, in: text, facts: &facts, spans: &spans) else { return nil }
+        guard evaluate(condition, in: text, facts: &facts, spans: &spans) else { return nil }
         let ordered = Self.merged(spans)
         let evidence = spans.sorted { ($0.lowerBound, $0.upperBound) < ($1.lowerBound, $1.upperBound) }.map {
             Finding.Evidence(start: $0.lowerBound + base, end: $0.upperBound + base,
                              text: String(decoding: UnsafeBufferPointer(rebasing: text[$0]), as: UTF8.self))
         }
         return Finding(
-            rule: rule,
+            rule: rule(),
             facts: facts,
             evidence: evidence,
             specificity: ordered.reduce(0) { $0 + $1.count }

@@ -28,28 +28,29 @@ final class MatchFilter {
     init(_ program: Program) {
         instructions = program.instructions
         var sets: [ByteSet] = []
+        var seen = Set<ByteSet>()
         for instruction in program.instructions {
-            if case .byte(let set) = instruction, !sets.contains(set) { sets.append(set) }
+            if case .byte(let set) = instruction, seen.insert(set).inserted { sets.append(set) }
         }
-        // A byte's signature: which of the sets hold it, 64 sets to a word.
-        let words = (sets.count + 63) / 64
-        var signatures = [UInt64](repeating: 0, count: 256 * max(1, words))
-        for (index, set) in sets.enumerated() {
-            let word = index / 64, bit = UInt64(1) << UInt64(index % 64)
-            for byte in 0...255 where set.contains(UInt8(byte)) { signatures[byte * words + word] |= bit }
-        }
+        // A byte's signature: which of the sets hold it. Programs with more
+        // distinct sets than a word has bits are left to the VM alone.
         var classOf = [UInt8](repeating: 0, count: 256)
-        var classes: [ArraySlice<UInt64>: UInt8] = [:]
-        for byte in 0...255 {
-            let signature = signatures[byte * words..<(byte + 1) * words]
-            if let known = classes[signature] {
-                classOf[byte] = known
-            } else if classes.count < 255 {
-                classOf[byte] = UInt8(classes.count)
-                classes[signature] = UInt8(classes.count)
-            } else {
-                gaveUp = true
+        var classes: [UInt64: UInt8] = [:]
+        if sets.count <= 64 {
+            var signatures = [UInt64](repeating: 0, count: 256)
+            for (index, set) in sets.enumerated() {
+                set.forEachMember { signatures[Int($0)] |= 1 << UInt64(index) }
             }
+            for byte in 0...255 {
+                if let known = classes[signatures[byte]] {
+                    classOf[byte] = known
+                } else {
+                    classOf[byte] = UInt8(classes.count)
+                    classes[signatures[byte]] = UInt8(classes.count)
+                }
+            }
+        } else {
+            gaveUp = true
         }
         self.classOf = classOf
         classCount = max(1, classes.count)

@@ -9,10 +9,12 @@
 final class PikeVM {
     private let instructions: UnsafeMutableBufferPointer<Program.Instruction>
     private let program: Program
-    /// Rules out most texts without a match at a table lookup per byte;
-    /// made when the machine is used a second time, as it pays off over many texts.
+    /// Rules out most texts without a match at a table lookup per byte.
+    /// Made once the machine has searched in vain `filterAfterMisses` times:
+    /// it pays off for patterns often tried on texts they do not match.
     private var filter: MatchFilter?
-    private var searches = 0
+    private var misses = 0
+    private static let filterAfterMisses = 8
     private let firstBytes: ByteSet?
     /// Capture slots per thread.
     private let width: Int
@@ -82,8 +84,6 @@ final class PikeVM {
 
     /// The first match at or after `start`: its capture slots (byte offsets, -1 when unset).
     func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> [Int]? {
-        searches += 1
-        if filter == nil && searches > 1 { filter = MatchFilter(program) }
         if let filter, !filter.mayMatch(text, from: start) { return nil }
         // The state lives in locals during the search: no exclusivity checks on the hot path.
         var generation = self.generation
@@ -151,6 +151,10 @@ final class PikeVM {
             swap(&current, &next)
             if position == end { break }
             position += 1
+        }
+        if matched == nil && filter == nil {
+            misses += 1
+            if misses >= Self.filterAfterMisses { filter = MatchFilter(program) }
         }
         return matched
     }
