@@ -38,32 +38,143 @@ extension Command {
 }
 
 /// Record-by-record diagnosis of a stream: chunks in, a summary out.
+///
+/// Records are gathered in batches that the machine's cores diagnose
+/// together; the summary then takes them in their original order, so the
+/// result is the same as diagnosing them one by one.
 final class RecordSession {
-    private var diagnoser: Diagnoser
+    private let workers: Workers
     private var reader: RecordReader
+    private var batch = RecordBatch()
     private var summary = LogSummary()
     private var progress: Progress
 
     init(_ knowledge: KnowledgeBase, settings: DiagnosisOptions, terminal: Command.Terminal) {
-        diagnoser = Diagnoser(knowledge, options: settings)
+        let count = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        workers = Workers((0..<count).map { _ in Diagnoser(knowledge, options: settings) })
         reader = RecordReader(maximumRecordBytes: settings.maximumInputBytes)
         progress = Progress(enabled: terminal.errorIsTerminal, write: terminal.writeError)
     }
 
     func feed(_ chunk: [UInt8]) {
         reader.feed(chunk, add)
-        progress.advance(bytes: chunk.count, records: summary.records)
+        progress.advance(bytes: chunk.count, records: summary.records + batch.count)
     }
 
     func finish() -> LogSummary {
         reader.finish(add)
+        flush()
         progress.finish()
         return summary
     }
 
     private func add(line: Int, record: UnsafeBufferPointer<UInt8>, truncated: Bool) {
-        summary.add(line: line, record: record, diagnosis: diagnoser.diagnose(record), truncated: truncated)
+        batch.append(line: line, record: record, truncated: truncated)
+        if batch.isFull { flush() }
     }
+
+    private func flush() {
+        guard batch.count > 0 else { return }
+        let diagnoses = workers.diagnose(batch)
+        batch.forEach { index, line, record, truncated in
+            summary.add(line: line, record: record, diagnosis: diagnoses[index], truncated: truncated)
+        }
+        batch.removeAll()
+    }
+}
+
+/// Records copied out of the reader's buffer, kept until they are diagnosed.
+struct RecordBatch {
+    private(set) var bytes: [UInt8] = []
+    private var ends: [Int] = []
+    private var lines: [Int] = []
+    private var truncated: [Bool] = []
+
+    /// Past either bound the batch is diagnosed: memory stays flat.
+    static let maximumBytes = 4 << 20
+    static let maximumRecords = 16_384
+
+    var count: Int { ends.count }
+    var isFull: Bool { bytes.count >= Self.maximumBytes || ends.count >= Self.maximumRecords }
+
+    mutating func append(line: Int, record: UnsafeBufferPointer<UInt8>, truncated isTruncated: Bool) {
+        bytes.append(contentsOf: record)
+        ends.append(bytes.count)
+        lines.append(line)
+        truncated.append(isTruncated)
+    }
+
+    /// The byte range of record `index` in `bytes`.
+    func range(of index: Int) -> Range<Int> {
+        (index == 0 ? 0 : ends[index - 1])..<ends[index]
+    }
+
+    func forEach(_ body: (Int, Int, UnsafeBufferPointer<UInt8>, Bool) -> Void) {
+        bytes.withUnsafeBufferPointer { buffer in
+            for index in ends.indices {
+                body(index, lines[index], UnsafeBufferPointer(rebasing: buffer[range(of: index)]), truncated[index])
+            }
+        }
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+        truncated.removeAll(keepingCapacity: true)
+    }
+}
+
+/// One diagnoser per core. Each worker diagnoses its own contiguous share of
+/// a batch and writes only its own result slots.
+final class Workers: @unchecked Sendable {
+    /// Element `i` is touched only by worker `i`.
+    private let diagnosers: UnsafeMutableBufferPointer<Diagnoser>
+
+    /// Batches smaller than this are not worth handing out.
+    private static let minimumShare = 256
+
+    init(_ diagnosers: [Diagnoser]) {
+        self.diagnosers = .allocate(capacity: diagnosers.count)
+        _ = self.diagnosers.initialize(from: diagnosers)
+    }
+
+    deinit {
+        _ = diagnosers.deinitialize()
+        diagnosers.deallocate()
+    }
+
+    /// The diagnosis of every record of `batch`, in order.
+    func diagnose(_ batch: RecordBatch) -> [Diagnosis] {
+        let count = batch.count
+        let workerCount = min(diagnosers.count, max(1, count / Self.minimumShare))
+        let results = UnsafeMutableBufferPointer<Diagnosis>.allocate(capacity: count)
+        defer { results.deallocate() }
+        batch.bytes.withUnsafeBufferPointer { buffer in
+            let work = { (worker: Int) in
+                let share = (count + workerCount - 1) / workerCount
+                for index in (worker * share)..<min(count, (worker + 1) * share) {
+                    let record = UnsafeBufferPointer(rebasing: buffer[batch.range(of: index)])
+                    (results.baseAddress! + index).initialize(to: self.diagnosers[worker].diagnose(record))
+                }
+            }
+            if workerCount == 1 {
+                work(0)
+            } else {
+                let shared = SharedWork(work)
+                DispatchQueue.concurrentPerform(iterations: workerCount) { shared.run($0) }
+            }
+        }
+        let diagnoses = Array(results)
+        _ = results.deinitialize()
+        return diagnoses
+    }
+}
+
+/// A closure handed to worker threads that touch disjoint state.
+private final class SharedWork: @unchecked Sendable {
+    let run: (Int) -> Void
+    init(_ run: @escaping (Int) -> Void) { self.run = run }
 }
 
 /// A one-line progress report on standard error, at most once a second, for long inputs.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import DiagnoseCommand
+import SyncDiagnosis
 import Testing
 
 /// Whole logs, School Data Sync error pages and run summaries, as the seed guides work through them.
@@ -32,6 +33,25 @@ struct InputShapeTests {
         let first = try #require(groups.first)
         #expect((first["identifiers"] as? [String: Any])?["total"] as? Int ?? 0 > 50)
         #expect((first["firstSeen"] as? String)?.hasPrefix("2024-05-14T08:") == true)
+    }
+
+    /// A batch split among workers gives each record the diagnosis one diagnoser gives it alone, in order.
+    @Test func recordsDiagnosedOnSeveralCoresMatchOneByOne() throws {
+        let knowledge = try KnowledgeBase.builtIn()
+        let lines = try String(contentsOf: Self.fixtures.appendingPathComponent("mixed.log"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        var batch = RecordBatch()
+        for index in 0..<2_000 {
+            let line = lines[index % lines.count] + " #\(index)"
+            Array(line.utf8).withUnsafeBufferPointer { batch.append(line: index + 1, record: $0, truncated: false) }
+        }
+        let parallel = Workers([Diagnoser(knowledge), Diagnoser(knowledge), Diagnoser(knowledge)]).diagnose(batch)
+        var alone = Diagnoser(knowledge)
+        var expected: [String?] = []
+        batch.forEach { _, _, record, _ in expected.append(alone.diagnose(record).best?.rule.id) }
+        #expect(parallel.count == 2_000)
+        #expect(parallel.map { $0.best?.rule.id } == expected)
+        #expect(expected.contains { $0 != nil } && expected.contains { $0 == nil })
     }
 
     @Test func theMixedLogReadsTheSameInTextAndMarkdown() {
