@@ -37,39 +37,57 @@ final class PikeVM {
         let slots: UnsafeMutablePointer<Int>
         var count = 0
         var generation: UInt32 = 0
-
-        init(size: Int, width: Int) {
-            pcs = .allocate(capacity: size)
-            slots = .allocate(capacity: max(1, size * width))
-        }
-
-        func deallocate() {
-            pcs.deallocate()
-            slots.deallocate()
-        }
     }
+
+    /// The one block all of the machine's scratch space is carved from:
+    /// a machine is made the first time its pattern is tried, so making it must be cheap.
+    private let block: UnsafeMutableRawPointer
 
     init(_ program: Program) {
         let size = program.instructions.count
-        instructions = .allocate(capacity: size)
+        let width = program.slotCount
+        // Layout: instructions, stack frames, then Ints (two lists' pcs and slots, scratch), then marks.
+        var layout = Layout()
+        let instructionsAt = layout.reserve(Program.Instruction.self, size)
+        let stackAt = layout.reserve(Frame.self, 2 * size + 2)
+        let pcsAt = (layout.reserve(Int.self, size), layout.reserve(Int.self, size))
+        let slotsAt = (layout.reserve(Int.self, size * width), layout.reserve(Int.self, size * width))
+        let scratchAt = layout.reserve(Int.self, max(1, width))
+        let marksAt = layout.reserve(UInt32.self, size)
+        block = .allocate(byteCount: max(1, layout.size), alignment: layout.alignment)
+        instructions = UnsafeMutableBufferPointer(start: (block + instructionsAt).bindMemory(to: Program.Instruction.self, capacity: size), count: size)
         _ = instructions.initialize(from: program.instructions)
+        stack = (block + stackAt).bindMemory(to: Frame.self, capacity: 2 * size + 2)
+        lists = (
+            ThreadList(pcs: (block + pcsAt.0).bindMemory(to: Int.self, capacity: size),
+                       slots: (block + slotsAt.0).bindMemory(to: Int.self, capacity: size * width)),
+            ThreadList(pcs: (block + pcsAt.1).bindMemory(to: Int.self, capacity: size),
+                       slots: (block + slotsAt.1).bindMemory(to: Int.self, capacity: size * width)))
+        scratch = (block + scratchAt).bindMemory(to: Int.self, capacity: max(1, width))
+        marks = (block + marksAt).bindMemory(to: UInt32.self, capacity: size)
+        marks.initialize(repeating: 0, count: size)
         firstBytes = program.firstBytes
         self.program = program
-        width = program.slotCount
-        lists = (ThreadList(size: size, width: width), ThreadList(size: size, width: width))
-        stack = .allocate(capacity: 2 * size + 2)
-        scratch = .allocate(capacity: max(1, width))
-        marks = .allocate(capacity: size)
-        marks.initialize(repeating: 0, count: size)
+        self.width = width
     }
 
     deinit {
-        instructions.deinitialize().deallocate()
-        lists.0.deallocate()
-        lists.1.deallocate()
-        stack.deallocate()
-        scratch.deallocate()
-        marks.deallocate()
+        _ = instructions.deinitialize()
+        block.deallocate()
+    }
+
+    /// Byte offsets of consecutive, aligned arrays in one block.
+    private struct Layout {
+        var size = 0
+        var alignment = 1
+
+        mutating func reserve<T>(_ type: T.Type, _ count: Int) -> Int {
+            let align = MemoryLayout<T>.alignment
+            let offset = (size + align - 1) / align * align
+            size = offset + MemoryLayout<T>.stride * count
+            alignment = max(alignment, align)
+            return offset
+        }
     }
 
     /// A fresh mark for a step; marks are cleared when the counter wraps.
