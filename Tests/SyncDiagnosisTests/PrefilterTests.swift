@@ -95,12 +95,28 @@ struct PrefilterTests {
         "limit 10 count 9", "Zugriff verweigert — Straße", "", "\u{FFFD}\u{00}binary\u{01}",
     ]
 
+    /// A diagnoser past its direct-search budget, so that it scans with the automaton.
+    private static func warmDiagnoser(_ knowledge: KnowledgeBase) -> Diagnoser {
+        var diagnoser = Diagnoser(knowledge)
+        let filler = [UInt8](repeating: UInt8(ascii: "x"), count: Matcher.directSearchBudget)
+        _ = filler.withUnsafeBufferPointer { diagnoser.diagnose($0) }
+        return diagnoser
+    }
+
+    /// The rule ids found for `text` by direct literal search, by the automaton, and by evaluating every rule.
+    private static func bothPaths(_ text: String, _ knowledge: KnowledgeBase, warm: inout Diagnoser) -> (direct: [String], automaton: [String], naive: [String]) {
+        let direct = knowledge.diagnose(text).findings.map(\.rule.id)
+        let automaton = Array(text.utf8).withUnsafeBufferPointer { warm.diagnose($0) }.findings.map(\.rule.id)
+        let naive = knowledge.diagnose(text, options: DiagnosisOptions(usesPrefilter: false)).findings.map(\.rule.id)
+        return (direct, automaton, naive)
+    }
+
     @Test func compiledPathFindsExactlyWhatTheNaiveEvaluatorFinds() throws {
         let knowledge = try Fixtures.knowledge(Self.shapes.map { ($0.0, Fixtures.rule($0.0, match: $0.1)) })
+        var warm = Self.warmDiagnoser(knowledge)
         for text in Self.texts {
-            let compiled = knowledge.diagnose(text).findings.map(\.rule.id)
-            let naive = knowledge.diagnose(text, options: DiagnosisOptions(usesPrefilter: false)).findings.map(\.rule.id)
-            #expect(compiled == naive, "text: \(text)")
+            let found = Self.bothPaths(text, knowledge, warm: &warm)
+            #expect(found.direct == found.naive && found.automaton == found.naive, "text: \(text)")
         }
         #expect(knowledge.diagnose("success").findings.map(\.rule.id) == ["t.any-not"])
         #expect(knowledge.diagnose("access denied").best?.rule.id == "t.all-not")
@@ -108,11 +124,11 @@ struct PrefilterTests {
 
     @Test func repositoryRulesMatchTheSameThroughBothPaths() throws {
         let knowledge = try Fixtures.repositoryRules.get()
+        var warm = Self.warmDiagnoser(knowledge)
         for rule in knowledge.rules {
             for text in rule.matchExamples.map(\.text) + rule.noMatchExamples {
-                let compiled = knowledge.diagnose(text).findings.map(\.rule.id)
-                let naive = knowledge.diagnose(text, options: DiagnosisOptions(usesPrefilter: false)).findings.map(\.rule.id)
-                #expect(compiled == naive, "rule \(rule.id), text: \(text)")
+                let found = Self.bothPaths(text, knowledge, warm: &warm)
+                #expect(found.direct == found.naive && found.automaton == found.naive, "rule \(rule.id), text: \(text)")
             }
         }
     }

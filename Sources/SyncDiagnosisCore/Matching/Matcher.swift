@@ -1,8 +1,15 @@
+import Foundation
+
 /// The whole knowledge base compiled into one matcher: a single prefilter
 /// pass picks the rules whose required literals occur, and only those are
 /// verified.
+///
+/// The prefilter's automaton is built the first time a diagnoser has seen
+/// enough text to make it pay; before that (a pasted message, a short log)
+/// each literal is looked for directly, which costs less than building it.
 final class Matcher: Sendable {
-    private let prefilter: Prefilter
+    private let literals: [[UInt8]]
+    private let automaton: LazyPrefilter
     /// For each prefilter literal, the rules (by index) it makes candidates.
     private let rulesByLiteral: [[Int32]]
     /// Rules with no required literal: evaluated on every input.
@@ -29,7 +36,8 @@ final class Matcher: Sendable {
                 rulesByLiteral[id].append(Int32(index))
             }
         }
-        self.prefilter = Prefilter(literals: literals)
+        self.literals = literals
+        self.automaton = LazyPrefilter(literals: literals)
         self.rulesByLiteral = rulesByLiteral
         self.alwaysEvaluated = always
     }
@@ -81,15 +89,50 @@ final class Matcher: Sendable {
         }
     }
 
+    /// Direct literal searches a diagnoser may make (text bytes × literals)
+    /// before the automaton is built for it: about what building it costs.
+    static let directSearchBudget = 4_000_000
+
     /// Calls `candidate` once for each rule that may match `text`.
     func forEachCandidate(in text: UnsafeBufferPointer<UInt8>, marks: inout CandidateMarks, _ candidate: (Int) -> Void) {
         marks.nextGeneration()
         for index in alwaysEvaluated { candidate(index) }
-        prefilter.scan(text) { literal, _ in
+        if marks.prefilter == nil {
+            let work = text.count * literals.count
+            if marks.directSearchWork + work <= Self.directSearchBudget {
+                marks.directSearchWork += work
+                for (literal, bytes) in literals.enumerated() where Prefilter.occurs(bytes, in: text) {
+                    for rule in rulesByLiteral[literal] where marks.mark(Int(rule)) { candidate(Int(rule)) }
+                }
+                return
+            }
+            marks.prefilter = automaton.get()
+        }
+        marks.prefilter?.scan(text) { literal, _ in
             for rule in rulesByLiteral[literal] where marks.mark(Int(rule)) {
                 candidate(Int(rule))
             }
         }
+    }
+}
+
+/// The prefilter automaton, built once on first request, for all threads.
+private final class LazyPrefilter: @unchecked Sendable {
+    private let literals: [[UInt8]]
+    private var built: Prefilter?
+    private let lock = NSLock()
+
+    init(literals: [[UInt8]]) {
+        self.literals = literals
+    }
+
+    func get() -> Prefilter {
+        lock.lock()
+        defer { lock.unlock() }
+        if let built { return built }
+        let prefilter = Prefilter(literals: literals)
+        built = prefilter
+        return prefilter
     }
 }
 
@@ -98,6 +141,10 @@ final class Matcher: Sendable {
 struct CandidateMarks {
     private var stamps: [UInt32]
     private var generation: UInt32 = 0
+    /// This diagnoser's copy of the automaton, once built.
+    var prefilter: Prefilter?
+    /// Direct literal searches made so far (text bytes × literals).
+    var directSearchWork = 0
 
     init(ruleCount: Int) {
         stamps = [UInt32](repeating: 0, count: ruleCount)

@@ -111,4 +111,28 @@ struct Prefilter: Sendable {
             }
         }
     }
+
+    /// Whether `literal` (lowercased) occurs in `text`, ASCII case-insensitively:
+    /// the direct search used before the automaton pays for itself.
+    static func occurs(_ literal: [UInt8], in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = literal.first, literal.count <= text.count else { return literal.isEmpty }
+        let firstUpper = first >= 0x61 && first <= 0x7A ? first - 0x20 : first
+        let last = text.count - literal.count
+        var index = 0
+        while index <= last {
+            let byte = text[index]
+            if byte == first || byte == firstUpper {
+                var offset = 1
+                while offset < literal.count {
+                    var candidate = text[index + offset]
+                    if candidate >= 0x41 && candidate <= 0x5A { candidate |= 0x20 }
+                    if candidate != literal[offset] { break }
+                    offset += 1
+                }
+                if offset == literal.count { return true }
+            }
+            index += 1
+        }
+        return false
+    }
 }
