@@ -69,9 +69,9 @@ struct HeldOutEvaluationTests {
         #expect(messages.count >= 150)
         let score = try Self.score(messages)
         print("Held-out evaluation: \(score)")
-        // Regression guards at the level measured when the set was frozen; the goal is 90% right, under 3% wrong.
-        #expect(score.rightShare >= 0.75, "\(score)")
-        #expect(score.wrongShare <= 0.06, "\(score)")
+        // Regression guards just under the level last measured (79.4% right, 4.7% wrong); the goal is 90% right, under 3% wrong.
+        #expect(score.rightShare >= 0.78, "\(score)")
+        #expect(score.wrongShare <= 0.05, "\(score)")
     }
 
     @Test func developmentMessagesAreDiagnosedWithTheRightCategory() throws {
