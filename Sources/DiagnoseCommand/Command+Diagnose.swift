@@ -49,31 +49,52 @@ extension Command {
 }
 
 extension Command {
-    /// From this many records on, an input is read as a log rather than one message.
+    /// From this many records on, an input whose records start like log lines is read as a log.
     static let logThreshold = 5
+    /// From this many records on, any input is read as a log (or an export) rather than one message.
+    static let manyRecords = 20
     /// Past this size, an input that looks like a log is streamed instead of read whole.
     static let streamingThreshold = 1 << 20
 
-    /// Whether the input is several records (and not a JSON document).
+    /// Whether the input is several records (and not a JSON document): many
+    /// records, or a few most of which start like log lines (a date, a time
+    /// of day or a severity word near the start). A message pasted over a few
+    /// lines, such as an exception or an HTTP response, stays one message.
     static func looksLikeLog(_ bytes: [UInt8]) -> Bool {
-        bytes.first(where: { !ByteClass.isSpace($0) }) != UInt8(ascii: "{")
-            && recordCount(bytes, atLeast: logThreshold) >= logThreshold
-    }
-
-    /// How many records (lines that start a record: not blank, not indented) the input
-    /// holds, counting no further than `limit`.
-    static func recordCount(_ bytes: [UInt8], atLeast limit: Int) -> Int {
-        var count = 0
+        guard bytes.first(where: { !ByteClass.isSpace($0) }) != UInt8(ascii: "{") else { return false }
+        var records = 0
+        var logLike = 0
         var atLineStart = true
-        for byte in bytes {
+        for (index, byte) in bytes.enumerated() {
             if atLineStart && !ByteClass.isSpace(byte) {
-                count += 1
-                if count >= limit { return count }
+                records += 1
+                if startsLikeLogLine(bytes[index...]) { logLike += 1 }
+                if records >= manyRecords { return true }
             }
             atLineStart = byte == 0x0A
         }
-        return count
+        return records >= logThreshold && logLike * 2 > records
     }
+
+    /// Whether a line carries, within its first 48 bytes, a date (`2024-05-14`,
+    /// `14/05/2024`), a time of day (`08:31:07`) or an upper-case severity word.
+    static func startsLikeLogLine(_ line: ArraySlice<UInt8>) -> Bool {
+        let head = Array(line.prefix(48).prefix { $0 != 0x0A })
+        let isDigit = { (index: Int) in index >= 0 && index < head.count && (0x30...0x39).contains(head[index]) }
+        for index in head.indices {
+            let byte = head[index]
+            // dd:dd:dd
+            if byte == 0x3A, isDigit(index - 1), isDigit(index - 2), isDigit(index + 1), isDigit(index + 2),
+               index + 3 < head.count, head[index + 3] == 0x3A { return true }
+            // dddd-dd-dd or dd/dd/dddd
+            if (byte == 0x2D || byte == 0x2F), isDigit(index - 1), isDigit(index - 2), isDigit(index + 1), isDigit(index + 2),
+               index + 3 < head.count, head[index + 3] == byte { return true }
+        }
+        let words = head.split { !(0x41...0x5A).contains($0) }.map { String(decoding: $0, as: UTF8.self) }
+        return words.contains { severityWords.contains($0) }
+    }
+
+    private static let severityWords: Set<String> = ["ERROR", "ERR", "WARN", "WARNING", "INFO", "DEBUG", "TRACE", "FATAL", "CRITICAL", "SEVERE"]
 }
 
 enum ByteClass {

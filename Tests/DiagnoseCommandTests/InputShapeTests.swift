@@ -119,6 +119,21 @@ struct InputShapeTests {
         let single = CommandTests.run(["--format", "json"], stdin: "header line\nA limit on the number of snapshot records is exceeded (10000/10040/0)\n")
         #expect(single.findings.first?["rule"] as? String == "sap-c4c.snapshot-limit-exceeded")
     }
+
+    /// A message pasted over several lines, none of which starts like a log line, is read as
+    /// one message: its lines together name the failure that no line names alone.
+    @Test func aMessagePastedOverSeveralLinesStaysOneMessage() throws {
+        let pasted = "Synchronization failed for user 12345\nUnexpected Exchange error\nDetails:\nThe request failed.\nThe remote server returned an error: (404) Not Found.\n"
+        let outcome = CommandTests.run(["--format", "json"], stdin: pasted)
+        #expect(outcome.json?["records"] == nil)
+        #expect(outcome.findings.first?["rule"] as? String == "sap-c4c.ews-url-not-found")
+        #expect(Command.startsLikeLogLine(ArraySlice("2024-05-14T08:31:07Z ERROR x".utf8)))
+        #expect(Command.startsLikeLogLine(ArraySlice("[14/05/2024 08:31] sync stopped".utf8)))
+        #expect(Command.startsLikeLogLine(ArraySlice("WARN  [worker-3] retrying".utf8)))
+        #expect(!Command.startsLikeLogLine(ArraySlice("The remote server returned an error: (404) Not Found.".utf8)))
+        let many = (1...25).map { "row \($0), contact, The remote server returned an error: (403) Forbidden." }.joined(separator: "\n")
+        #expect(CommandTests.run(["--format", "json"], stdin: many).json?["records"] as? Int == 25)
+    }
 }
 
 /// The record reader: lines, continuations, chunk boundaries, the last line.
