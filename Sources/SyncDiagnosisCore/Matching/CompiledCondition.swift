@@ -42,29 +42,15 @@ extension TextPattern {
         anchors.allSatisfy { set in set.contains { Self.contains(text, $0) } }
     }
 
+    /// Whether `anchor` occurs in `text` with no word byte on the sides where the pattern guarantees a boundary.
     private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ anchor: Anchor) -> Bool {
-        let literal = anchor.bytes
-        guard let first = literal.first, literal.count <= text.count else { return literal.isEmpty }
-        let firstUpper = first >= 0x61 && first <= 0x7A ? first - 0x20 : first
-        var index = 0
-        let last = text.count - literal.count
-        while index <= last {
-            let byte = text[index]
-            if byte == first || byte == firstUpper {
-                var offset = 1
-                while offset < literal.count {
-                    var candidate = text[index + offset]
-                    if candidate >= 0x41 && candidate <= 0x5A { candidate |= 0x20 }
-                    if candidate != literal[offset] { break }
-                    offset += 1
-                }
-                if offset == literal.count
-                    && !(anchor.edges.contains(.before) && index > 0 && ByteSet.word.contains(text[index - 1]))
-                    && !(anchor.edges.contains(.after) && index + offset < text.count && ByteSet.word.contains(text[index + offset])) {
-                    return true
-                }
-            }
-            index += 1
+        var from = 0
+        while let start = Prefilter.firstOccurrence(of: anchor.bytes, in: text, from: from) {
+            let end = start + anchor.bytes.count
+            let openBefore = !anchor.edges.contains(.before) || start == 0 || !ByteSet.word.contains(text[start - 1])
+            let openAfter = !anchor.edges.contains(.after) || end == text.count || !ByteSet.word.contains(text[end])
+            if openBefore && openAfter { return true }
+            from = start + 1
         }
         return false
     }

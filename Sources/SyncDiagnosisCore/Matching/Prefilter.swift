@@ -115,10 +115,17 @@ struct Prefilter: Sendable {
     /// Whether `literal` (lowercased) occurs in `text`, ASCII case-insensitively:
     /// the direct search used before the automaton pays for itself.
     static func occurs(_ literal: [UInt8], in text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = literal.first, literal.count <= text.count else { return literal.isEmpty }
+        firstOccurrence(of: literal, in: text) != nil
+    }
+
+    /// Where `literal` (lowercased) first occurs in `text` at or after `start`,
+    /// ASCII case-insensitively.
+    static func firstOccurrence(of literal: [UInt8], in text: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> Int? {
+        guard let first = literal.first else { return start <= text.count ? start : nil }
+        guard literal.count <= text.count else { return nil }
         let firstUpper = first >= 0x61 && first <= 0x7A ? first - 0x20 : first
         let last = text.count - literal.count
-        var index = 0
+        var index = start
         while index <= last {
             let byte = text[index]
             if byte == first || byte == firstUpper {
@@ -129,10 +136,10 @@ struct Prefilter: Sendable {
                     if candidate != literal[offset] { break }
                     offset += 1
                 }
-                if offset == literal.count { return true }
+                if offset == literal.count { return index }
             }
             index += 1
         }
-        return false
+        return nil
     }
 }
