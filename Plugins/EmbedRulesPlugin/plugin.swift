@@ -8,13 +8,15 @@ struct EmbedRulesPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
         let rules = context.package.directoryURL.appending(path: "Rules")
         let output = context.pluginWorkDirectoryURL.appending(path: "BuiltinRuleFiles.swift")
+        let tool = try context.tool(named: "EmbedRules").url
         let inputs = ruleFiles(under: rules)
         return [
             .buildCommand(
-                displayName: "Embedding \(inputs.count) rule files",
-                executable: try context.tool(named: "EmbedRules").url,
+                displayName: "Checking and embedding \(inputs.count) rule files",
+                executable: tool,
                 arguments: [rules.path, output.path],
-                inputFiles: inputs,
+                // A changed tool (a new check, a new encoding) redoes the work, as a changed rule does.
+                inputFiles: inputs + [tool],
                 outputFiles: [output]
             )
         ]

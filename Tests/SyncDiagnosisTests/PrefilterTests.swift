@@ -35,7 +35,7 @@ struct PrefilterTests {
         func pattern(_ regex: String) throws -> TextPattern {
             let (node, names) = try RegexParser.parse(regex)
             let requirement = Requirement(node).pruned
-            return TextPattern(program: try Program(node, captureCount: names.count), captureNames: names,
+            return TextPattern(program: try Program(node, captureCount: names.count), captureNames: names, guaranteedFacts: [],
                                requirement: requirement, anchors: requirement.anchors, slot: 0)
         }
         func occurs(_ pattern: TextPattern, _ text: String) -> Bool {

@@ -99,6 +99,18 @@ struct RuleLoadingTests {
         #expect(found.contains { $0.field == "cause" && $0.message.contains("'{user}'") })
     }
 
+    /// A placeholder must name a fact every match captures, or the text would show `{code}` itself.
+    @Test func aPlaceholderForAFactSomeMatchesLackIsRejected() {
+        let oneBranch = problems(rule(match: #"{"any": [{"template": "error {code:int}"}, {"phrase": "failed"}]}"#, cause: "Code {code}."))
+        #expect(oneBranch.contains { $0.field == "cause" && $0.message.contains("'{code}'") && $0.message.contains("not every match captures") })
+        let optional = problems(rule(match: #"{"regex": "error(?: (?<code>\\d+))?"}"#, cause: "Code {code}."))
+        #expect(optional.contains { $0.field == "cause" && $0.message.contains("not every match captures") })
+        let everyBranch = problems(rule(match: #"{"any": [{"template": "error {code:int}"}, {"regex": "failed \\((?<code>\\d+)\\)"}]}"#, cause: "Code {code}."))
+        #expect(everyBranch.isEmpty, "\(everyBranch)")
+        let alternation = problems(rule(match: #"{"all": [{"phrase": "failed"}, {"regex": "(?:code|status) (?<code>\\d+)"}]}"#, cause: "Code {code}."))
+        #expect(alternation.isEmpty, "\(alternation)")
+    }
+
     @Test func aRuleWithoutExamplesIsRejected() {
         let found = problems(rule(examples: #"{"noMatch": ["x"]}"#))
         #expect(found.contains { $0.field == "examples.match" && $0.message.contains("no match example") })

@@ -60,13 +60,21 @@ extension RuleDecoder {
         return nil
     }
 
-    mutating func placeholders(_ text: String?, field: String, at position: JSONValue.Position?, captures: [String]) -> PlaceholderText? {
+    /// Parses a cause or remediation text; each placeholder must name a fact every match captures.
+    mutating func placeholders(
+        _ text: String?, field: String, at position: JSONValue.Position?, captures: [String], guaranteed: Set<String>
+    ) -> PlaceholderText? {
         guard let text else { return nil }
         do {
             let parsed = try PlaceholderText(text)
             for name in parsed.factNames where !captures.contains(name) {
                 let hint = Suggestion.closest(to: name, in: captures).map { "; did you mean '{\($0)}'?" } ?? ""
                 report(field, position, "the placeholder '{\(name)}' names no capture of the rule\(hint)")
+            }
+            for name in parsed.factNames where captures.contains(name) && !guaranteed.contains(name) {
+                report(field, position, "the placeholder '{\(name)}' names a fact that not every match captures "
+                       + "(it is captured in only some branches of an 'any', or in an optional part of a pattern); "
+                       + "word the text without it: the fact is still reported with the finding")
             }
             return parsed
         } catch {

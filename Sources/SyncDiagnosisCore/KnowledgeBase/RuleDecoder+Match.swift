@@ -140,8 +140,9 @@ extension RuleDecoder {
             return nil
         }
         let requirement = Requirement(node).pruned
-        let pattern = TextPattern(program: program, captureNames: names, requirement: requirement,
-                                  anchors: requirement.anchors, slot: nextPatternSlot)
+        let guaranteed = Set(node.guaranteedCaptures.compactMap { names.indices.contains($0 - 1) ? names[$0 - 1] : nil })
+        let pattern = TextPattern(program: program, captureNames: names, guaranteedFacts: guaranteed,
+                                  requirement: requirement, anchors: requirement.anchors, slot: nextPatternSlot)
         nextPatternSlot += 1
         return (written, .text(pattern))
     }

@@ -71,9 +71,11 @@ struct RuleDecoder {
                 report(field, position, "the comparison names '\(name)', which no condition of the rule captures")
             }
         }
-        let cause = placeholders(causeText, field: "cause", at: root["cause"]?.position, captures: captures)
+        let guaranteed = matched?.1.guaranteedFacts ?? []
+        let cause = placeholders(causeText, field: "cause", at: root["cause"]?.position, captures: captures, guaranteed: guaranteed)
         let remediation = remediationText.enumerated().compactMap { index, step in
-            placeholders(step, field: "remediation[\(index)]", at: root["remediation"]?.elements?[index].position, captures: captures)
+            placeholders(step, field: "remediation[\(index)]", at: root["remediation"]?.elements?[index].position,
+                         captures: captures, guaranteed: guaranteed)
         }
         let (matchExamples, noMatchExamples) = examples(root, captures: captures)
 

@@ -20,6 +20,17 @@ indirect enum CompiledCondition: Sendable {
 
     /// Every fact name some text pattern of the condition can capture.
     var captureNames: [String] { patterns.flatMap(\.captureNames) }
+
+    /// The facts every match of the condition captures.
+    var guaranteedFacts: Set<String> {
+        switch self {
+        case .text(let pattern): pattern.guaranteedFacts
+        case .all(let items): items.reduce(into: []) { $0.formUnion($1.guaranteedFacts) }
+        case .any(let items):
+            items.dropFirst().reduce(items.first?.guaranteedFacts ?? []) { $0.intersection($1.guaranteedFacts) }
+        case .not, .comparison: []
+        }
+    }
 }
 
 /// A phrase, template or regular expression, compiled.
@@ -27,6 +38,8 @@ struct TextPattern: Sendable {
     var program: Program
     /// Capture `i` (1-based) is named `captureNames[i - 1]`.
     var captureNames: [String]
+    /// The captures every match of the pattern sets.
+    var guaranteedFacts: Set<String>
     var requirement: Requirement
     /// Sets of literals (lowercased): any match contains one literal of
     /// every set, at a word boundary where the anchor says so. Checked

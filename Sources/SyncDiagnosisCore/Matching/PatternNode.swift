@@ -17,6 +17,19 @@ indirect enum PatternNode: Sendable {
     case capture(PatternNode, index: Int)
     case assertion(Assertion)
 
+    /// The captures every match sets: not those inside an optional or
+    /// repeated-from-zero part, nor those in only some branches of an alternation.
+    var guaranteedCaptures: Set<Int> {
+        switch self {
+        case .capture(let inner, let index): inner.guaranteedCaptures.union([index])
+        case .concatenation(let items): items.reduce(into: []) { $0.formUnion($1.guaranteedCaptures) }
+        case .alternation(let branches):
+            branches.dropFirst().reduce(branches.first?.guaranteedCaptures ?? []) { $0.intersection($1.guaranteedCaptures) }
+        case .repetition(let inner, let min, _, _): min >= 1 ? inner.guaranteedCaptures : []
+        case .empty, .byte, .assertion: []
+        }
+    }
+
     /// A literal string, compared case-insensitively for ASCII letters.
     static func literal<S: Sequence>(_ bytes: S) -> PatternNode where S.Element == UInt8 {
         let nodes = bytes.map { PatternNode.byte(ByteSet.folded($0)) }
