@@ -4,6 +4,8 @@ struct Evaluator {
     /// Machines by pattern slot, made when a pattern is first evaluated:
     /// most inputs touch only a few of the knowledge base's patterns.
     private var machines: [Int: PikeVM] = [:]
+    /// Scratch space every machine's searches share.
+    private let space = SearchSpace()
     /// Whether to search for a pattern's anchor literal before running its machine.
     private let usesAnchors: Bool
 
@@ -14,10 +16,10 @@ struct Evaluator {
     /// The capture slots of the pattern's first match in `text`, if any.
     mutating func firstMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>) -> [Int]? {
         guard !usesAnchors || pattern.anchorOccurs(in: text) else { return nil }
-        if let machine = machines[pattern.slot] { return machine.firstMatch(in: text) }
+        if let machine = machines[pattern.slot] { return machine.firstMatch(in: text, space: space) }
         let machine = PikeVM(pattern.program)
         machines[pattern.slot] = machine
-        return machine.firstMatch(in: text)
+        return machine.firstMatch(in: text, space: space)
     }
 
     /// Whether `condition` holds; on success its evidence spans and facts are appended.

@@ -23,7 +23,7 @@ final class MatchFilter {
 
     private static let unknown: Int32 = -1
     private static let accept: Int32 = -2
-    static let maximumStates = 256
+    static let maximumStates = 128
 
     init(_ program: Program) {
         instructions = program.instructions

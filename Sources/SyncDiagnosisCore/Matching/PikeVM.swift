@@ -3,9 +3,11 @@
 ///
 /// Thread lists hold only the threads that wait on a byte (or have matched);
 /// the states passed through on the way there are marked per step with a
-/// generation number, so nothing is cleared between steps. Its scratch space
-/// is allocated once, sized by the program, and reused for every search:
-/// a machine belongs to one thread at a time.
+/// generation number, so nothing is cleared between steps. A machine holds
+/// only its program; the thread lists and other scratch space of a search
+/// come from a `SearchSpace`, which every machine of one evaluator shares
+/// (one search runs at a time), so memory does not grow with the number of
+/// patterns in use. A machine belongs to one thread at a time.
 final class PikeVM {
     private let instructions: UnsafeMutableBufferPointer<Program.Instruction>
     private let program: Program
@@ -18,97 +20,37 @@ final class PikeVM {
     private let firstBytes: ByteSet?
     /// Capture slots per thread.
     private let width: Int
-    /// The two thread lists' storage; a search swaps their roles each step.
-    private let lists: (ThreadList, ThreadList)
-    /// Frames of the closure walk: each state is explored at most once per
-    /// step and pushes at most two frames, so twice the program size bounds it.
-    private let stack: UnsafeMutablePointer<Frame>
-    private let scratch: UnsafeMutablePointer<Int>
-    private let marks: UnsafeMutablePointer<UInt32>
-    private var generation: UInt32 = 0
-
-    private enum Frame {
-        case explore(Int)
-        case restore(slot: Int, value: Int)
-    }
-
-    private struct ThreadList {
-        let pcs: UnsafeMutablePointer<Int>
-        let slots: UnsafeMutablePointer<Int>
-        var count = 0
-        var generation: UInt32 = 0
-    }
-
-    /// The one block all of the machine's scratch space is carved from:
-    /// a machine is made the first time its pattern is tried, so making it must be cheap.
-    private let block: UnsafeMutableRawPointer
+    /// Space for searches made without a shared one.
+    private lazy var ownSpace = SearchSpace()
 
     init(_ program: Program) {
-        let size = program.instructions.count
-        let width = program.slotCount
-        // Layout: instructions, stack frames, then Ints (two lists' pcs and slots, scratch), then marks.
-        var layout = Layout()
-        let instructionsAt = layout.reserve(Program.Instruction.self, size)
-        let stackAt = layout.reserve(Frame.self, 2 * size + 2)
-        let pcsAt = (layout.reserve(Int.self, size), layout.reserve(Int.self, size))
-        let slotsAt = (layout.reserve(Int.self, size * width), layout.reserve(Int.self, size * width))
-        let scratchAt = layout.reserve(Int.self, max(1, width))
-        let marksAt = layout.reserve(UInt32.self, size)
-        block = .allocate(byteCount: max(1, layout.size), alignment: layout.alignment)
-        instructions = UnsafeMutableBufferPointer(start: (block + instructionsAt).bindMemory(to: Program.Instruction.self, capacity: size), count: size)
+        instructions = .allocate(capacity: program.instructions.count)
         _ = instructions.initialize(from: program.instructions)
-        stack = (block + stackAt).bindMemory(to: Frame.self, capacity: 2 * size + 2)
-        lists = (
-            ThreadList(pcs: (block + pcsAt.0).bindMemory(to: Int.self, capacity: size),
-                       slots: (block + slotsAt.0).bindMemory(to: Int.self, capacity: size * width)),
-            ThreadList(pcs: (block + pcsAt.1).bindMemory(to: Int.self, capacity: size),
-                       slots: (block + slotsAt.1).bindMemory(to: Int.self, capacity: size * width)))
-        scratch = (block + scratchAt).bindMemory(to: Int.self, capacity: max(1, width))
-        marks = (block + marksAt).bindMemory(to: UInt32.self, capacity: size)
-        marks.initialize(repeating: 0, count: size)
         firstBytes = program.firstBytes
         self.program = program
-        self.width = width
+        width = program.slotCount
     }
 
     deinit {
-        _ = instructions.deinitialize()
-        block.deallocate()
+        instructions.deinitialize().deallocate()
     }
 
-    /// Byte offsets of consecutive, aligned arrays in one block.
-    private struct Layout {
-        var size = 0
-        var alignment = 1
-
-        mutating func reserve<T>(_ type: T.Type, _ count: Int) -> Int {
-            let align = MemoryLayout<T>.alignment
-            let offset = (size + align - 1) / align * align
-            size = offset + MemoryLayout<T>.stride * count
-            alignment = max(alignment, align)
-            return offset
-        }
-    }
-
-    /// A fresh mark for a step; marks are cleared when the counter wraps.
-    private func newGeneration(after generation: inout UInt32) -> UInt32 {
-        generation &+= 1
-        if generation == 0 {
-            marks.update(repeating: 0, count: instructions.count)
-            generation = 1
-        }
-        return generation
+    /// The first match at or after `start`, using the machine's own scratch space.
+    func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> [Int]? {
+        firstMatch(in: text, from: start, space: ownSpace)
     }
 
     /// The first match at or after `start`: its capture slots (byte offsets, -1 when unset).
-    func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> [Int]? {
+    func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int = 0, space: SearchSpace) -> [Int]? {
         if let filter, !filter.mayMatch(text, from: start) { return nil }
         // The state lives in locals during the search: no exclusivity checks on the hot path.
-        var generation = self.generation
-        defer { self.generation = generation }
-        var (current, next) = lists
+        let buffers = space.reserve(size: instructions.count, width: width)
+        let (marks, scratch) = (buffers.marks, buffers.scratch)
+        var generation = space.generation
+        defer { space.generation = generation }
+        var (current, next) = buffers.lists
         current.count = 0
-        current.generation = newGeneration(after: &generation)
+        current.generation = space.newGeneration(after: &generation)
         var matched: [Int]?
         var position = start
         let end = text.count
@@ -117,7 +59,7 @@ final class PikeVM {
             if matched == nil {
                 if current.count == 0 {
                     // No thread alive: the marks of the last step belong to another position.
-                    current.generation = newGeneration(after: &generation)
+                    current.generation = space.newGeneration(after: &generation)
                     if let first = firstBytes {
                         // Jump to the next byte that can begin a match.
                         while position < end && !first.contains(text[position]) { position += 1 }
@@ -129,7 +71,7 @@ final class PikeVM {
                 if canBegin {
                     scratch.update(repeating: -1, count: width)
                     // Threads already alive outrank the new one: it goes last.
-                    addThread(to: &current, pc: 0, at: position, in: text)
+                    addThread(to: &current, pc: 0, at: position, in: text, buffers: buffers)
                 }
             }
             if current.count == 0 {
@@ -139,7 +81,7 @@ final class PikeVM {
                 continue
             }
             next.count = 0
-            next.generation = newGeneration(after: &generation)
+            next.generation = space.newGeneration(after: &generation)
             let byte: UInt8? = position < end ? text[position] : nil
             var index = 0
             while index < current.count {
@@ -156,7 +98,7 @@ final class PikeVM {
                         next.count += 1
                     } else {
                         scratch.update(from: current.slots + index * width, count: width)
-                        addThread(to: &next, pc: target, at: position + 1, in: text)
+                        addThread(to: &next, pc: target, at: position + 1, in: text, buffers: buffers)
                     }
                 case .match:
                     matched = Array(UnsafeBufferPointer(start: current.slots + index * width, count: width))
@@ -177,7 +119,11 @@ final class PikeVM {
         return matched
     }
 
-    private func addThread(to list: inout ThreadList, pc start: Int, at position: Int, in text: UnsafeBufferPointer<UInt8>) {
+    private func addThread(
+        to list: inout SearchSpace.ThreadList, pc start: Int, at position: Int, in text: UnsafeBufferPointer<UInt8>,
+        buffers: SearchSpace.Buffers
+    ) {
+        let (stack, scratch, marks) = (buffers.stack, buffers.scratch, buffers.marks)
         let generation = list.generation
         stack[0] = .explore(start)
         var depth = 1
@@ -227,5 +173,88 @@ final class PikeVM {
             let b = after.map(ByteSet.word.contains) ?? false
             return (a != b) == (kind == .wordBoundary)
         }
+    }
+}
+
+/// The scratch space of Pike VM searches: thread lists, the closure stack,
+/// capture scratch and state marks. Grows to the largest program searched
+/// with it; shared by the machines of one evaluator, one search at a time.
+final class SearchSpace {
+    enum Frame {
+        case explore(Int)
+        case restore(slot: Int, value: Int)
+    }
+
+    struct ThreadList {
+        let pcs: UnsafeMutablePointer<Int>
+        let slots: UnsafeMutablePointer<Int>
+        var count = 0
+        var generation: UInt32 = 0
+    }
+
+    /// Pointers into the block, valid until the next `reserve`.
+    struct Buffers {
+        let lists: (ThreadList, ThreadList)
+        /// Each state is explored at most once per step and pushes at most two frames.
+        let stack: UnsafeMutablePointer<Frame>
+        let scratch: UnsafeMutablePointer<Int>
+        let marks: UnsafeMutablePointer<UInt32>
+    }
+
+    private var block: UnsafeMutableRawPointer?
+    private var buffers: Buffers?
+    private var size = 0
+    private var width = 0
+    /// Marks older than this generation are stale; all marks are cleared when it wraps.
+    var generation: UInt32 = 0
+
+    deinit { block?.deallocate() }
+
+    /// Buffers for a program of `size` instructions and `width` capture slots.
+    func reserve(size: Int, width: Int) -> Buffers {
+        if let buffers, size <= self.size, width <= self.width { return buffers }
+        let size = max(size, self.size), width = max(width, self.width)
+        var layout = (size: 0, alignment: 1)
+        func reserve<T>(_ type: T.Type, _ count: Int) -> Int {
+            let align = MemoryLayout<T>.alignment
+            let offset = (layout.size + align - 1) / align * align
+            layout.size = offset + MemoryLayout<T>.stride * count
+            layout.alignment = max(layout.alignment, align)
+            return offset
+        }
+        let stackAt = reserve(Frame.self, 2 * size + 2)
+        let pcsAt = (reserve(Int.self, size), reserve(Int.self, size))
+        let slotsAt = (reserve(Int.self, size * width), reserve(Int.self, size * width))
+        let scratchAt = reserve(Int.self, max(1, width))
+        let marksAt = reserve(UInt32.self, size)
+        block?.deallocate()
+        let block = UnsafeMutableRawPointer.allocate(byteCount: max(1, layout.size), alignment: layout.alignment)
+        let marks = (block + marksAt).bindMemory(to: UInt32.self, capacity: size)
+        marks.initialize(repeating: 0, count: size)
+        generation = 0
+        let made = Buffers(
+            lists: (
+                ThreadList(pcs: (block + pcsAt.0).bindMemory(to: Int.self, capacity: size),
+                           slots: (block + slotsAt.0).bindMemory(to: Int.self, capacity: size * width)),
+                ThreadList(pcs: (block + pcsAt.1).bindMemory(to: Int.self, capacity: size),
+                           slots: (block + slotsAt.1).bindMemory(to: Int.self, capacity: size * width))),
+            stack: (block + stackAt).bindMemory(to: Frame.self, capacity: 2 * size + 2),
+            scratch: (block + scratchAt).bindMemory(to: Int.self, capacity: max(1, width)),
+            marks: marks)
+        self.block = block
+        self.buffers = made
+        self.size = size
+        self.width = width
+        return made
+    }
+
+    /// A fresh mark for a step; marks are cleared when the counter wraps.
+    func newGeneration(after generation: inout UInt32) -> UInt32 {
+        generation &+= 1
+        if generation == 0 {
+            buffers?.marks.update(repeating: 0, count: size)
+            generation = 1
+        }
+        return generation
     }
 }
