@@ -10,8 +10,10 @@ import Foundation
 final class Matcher: Sendable {
     private let literals: [[UInt8]]
     private let automaton: LazyPrefilter
-    /// For each prefilter literal, the rules (by index) it makes candidates.
-    private let rulesByLiteral: [[Int32]]
+    /// For each prefilter literal, the rules (by index) it makes candidates,
+    /// flattened: `candidates[candidateStart[l]..<candidateStart[l + 1]]`.
+    private let candidates: [Int32]
+    private let candidateStart: [Int32]
     /// Rules with no required literal: evaluated on every input.
     let alwaysEvaluated: [Int]
 
@@ -38,7 +40,8 @@ final class Matcher: Sendable {
         }
         self.literals = literals
         self.automaton = LazyPrefilter(literals: literals)
-        self.rulesByLiteral = rulesByLiteral
+        self.candidates = rulesByLiteral.flatMap { $0 }
+        self.candidateStart = rulesByLiteral.reduce(into: [0]) { $0.append($0[$0.count - 1] + Int32($1.count)) }
         self.alwaysEvaluated = always
     }
 
@@ -102,16 +105,26 @@ final class Matcher: Sendable {
             if marks.directSearchWork + work <= Self.directSearchBudget {
                 marks.directSearchWork += work
                 for (literal, bytes) in literals.enumerated() where Prefilter.occurs(bytes, in: text) {
-                    for rule in rulesByLiteral[literal] where marks.mark(Int(rule)) { candidate(Int(rule)) }
+                    offer(literal, &marks, candidate)
                 }
                 return
             }
             marks.prefilter = automaton.get()
         }
-        marks.prefilter?.scan(text) { literal, _ in
-            for rule in rulesByLiteral[literal] where marks.mark(Int(rule)) {
-                candidate(Int(rule))
-            }
+        guard let prefilter = marks.prefilter else { return }
+        prefilter.scan(text) { literal, _ in
+            offer(literal, &marks, candidate)
+        }
+    }
+}
+
+extension Matcher {
+    /// Offers each rule `literal` makes a candidate, once per input.
+    @inline(__always)
+    private func offer(_ literal: Int, _ marks: inout CandidateMarks, _ candidate: (Int) -> Void) {
+        for position in Int(candidateStart[literal])..<Int(candidateStart[literal + 1]) {
+            let rule = Int(candidates[position])
+            if marks.mark(rule) { candidate(rule) }
         }
     }
 }
