@@ -16,6 +16,32 @@ struct PrefilterTests {
         #expect(summary == ["he@4", "hers@6", "his@14", "she@4"].sorted())
     }
 
+    /// Random texts over a small alphabet, so that literals overlap, repeat,
+    /// share prefixes and sit at both ends: the automaton finds what a plain
+    /// search finds.
+    @Test func findsWhatAPlainSearchFinds() {
+        var random = SplitMix(seed: 7)
+        let alphabet = Array("abAB0_ -".utf8)
+        func word(_ length: Int) -> [UInt8] { (0..<length).map { _ in alphabet[random.below(alphabet.count)] } }
+        func folded(_ bytes: some Sequence<UInt8>) -> [UInt8] { bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
+        for _ in 0..<300 {
+            let literals = Array(Set((0..<(1 + random.below(12))).map { _ in folded(word(1 + random.below(5))) }))
+            let prefilter = Prefilter(literals: literals)
+            let text = word(random.below(60))
+            var found = Set<[Int]>()
+            text.withUnsafeBufferPointer { buffer in
+                prefilter.scan(buffer) { id, end in found.insert([id, end]) }
+            }
+            var expected = Set<[Int]>()
+            for (id, literal) in literals.enumerated() where literal.count <= text.count {
+                for start in 0...(text.count - literal.count) where folded(text[start..<start + literal.count]) == literal {
+                    expected.insert([id, start + literal.count])
+                }
+            }
+            #expect(found == expected, "text: \(String(decoding: text, as: UTF8.self))")
+        }
+    }
+
     @Test func requirementsAreDerivedSoundly() throws {
         func requirement(_ pattern: String) throws -> Set<String> {
             Set(try Requirement(RegexParser.parse(pattern).0).pruned.options.map { option in
@@ -130,6 +156,24 @@ struct PrefilterTests {
                 let found = Self.bothPaths(text, knowledge, warm: &warm)
                 #expect(found.direct == found.naive && found.automaton == found.naive, "rule \(rule.id), text: \(text)")
             }
+        }
+    }
+
+    /// Numbers the rules bound with `\b` are looked for as whole numbers by the
+    /// prefilter too, through direct search and through the automaton.
+    @Test func prefilterRespectsWordBoundaries() throws {
+        let knowledge = try Fixtures.knowledge([("t.status", Fixtures.rule("t.status", match: #"{"regex": "\\b(?<status>404)\\b"}"#))])
+        for warm in [false, true] {
+            var marks = CandidateMarks(ruleCount: 1)
+            if warm { marks.prefilter = Prefilter(literals: [Array("404".utf8)]) }
+            var candidates: [Int] = []
+            for text in ["cursor=140412", "code 4041", "HTTP 404", "404"] {
+                Array(text.utf8).withUnsafeBufferPointer { buffer in
+                    knowledge.matcher.forEachCandidate(in: buffer, marks: &marks) { candidates.append($0) }
+                }
+                candidates.append(-1)
+            }
+            #expect(candidates == [-1, -1, 0, -1, 0, -1], "warm: \(warm)")
         }
     }
 }

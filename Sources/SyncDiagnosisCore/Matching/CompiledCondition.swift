@@ -33,39 +33,36 @@ indirect enum CompiledCondition: Sendable {
     }
 }
 
-/// A phrase, template or regular expression, compiled.
-struct TextPattern: Sendable {
-    var program: Program
+/// A phrase, template or regular expression, compiled. A class, so that
+/// evaluating a condition passes one reference instead of copying fields.
+final class TextPattern: Sendable {
+    let program: Program
     /// Capture `i` (1-based) is named `captureNames[i - 1]`.
-    var captureNames: [String]
+    let captureNames: [String]
     /// The captures every match of the pattern sets.
-    var guaranteedFacts: Set<String>
-    var requirement: Requirement
+    let guaranteedFacts: Set<String>
+    let requirement: Requirement
     /// Sets of literals (lowercased): any match contains one literal of
     /// every set, at a word boundary where the anchor says so. Checked
     /// before running the machine, which costs far more than a search.
-    var anchors: [[Anchor]]
+    let anchors: [[Anchor]]
     /// This pattern's index in its knowledge base, for per-search scratch space.
-    var slot: Int
+    let slot: Int
+
+    init(program: Program, captureNames: [String], guaranteedFacts: Set<String>, requirement: Requirement, anchors: [[Anchor]], slot: Int) {
+        self.program = program
+        self.captureNames = captureNames
+        self.guaranteedFacts = guaranteedFacts
+        self.requirement = requirement
+        self.anchors = anchors
+        self.slot = slot
+    }
 }
 
 extension TextPattern {
     /// Whether `text` contains a literal of every anchor set (ASCII case-insensitively).
     func anchorOccurs(in text: UnsafeBufferPointer<UInt8>) -> Bool {
-        anchors.allSatisfy { set in set.contains { Self.contains(text, $0) } }
-    }
-
-    /// Whether `anchor` occurs in `text` with no word byte on the sides where the pattern guarantees a boundary.
-    private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ anchor: Anchor) -> Bool {
-        var from = 0
-        while let start = Prefilter.firstOccurrence(of: anchor.bytes, in: text, from: from) {
-            let end = start + anchor.bytes.count
-            let openBefore = !anchor.edges.contains(.before) || start == 0 || !ByteSet.word.contains(text[start - 1])
-            let openAfter = !anchor.edges.contains(.after) || end == text.count || !ByteSet.word.contains(text[end])
-            if openBefore && openAfter { return true }
-            from = start + 1
-        }
-        return false
+        anchors.allSatisfy { set in set.contains { Prefilter.occurs($0.bytes, bounded: $0.edges, in: text) } }
     }
 }
 

@@ -8,7 +8,8 @@ import Foundation
 /// enough text to make it pay; before that (a pasted message, a short log)
 /// each literal is looked for directly, which costs less than building it.
 final class Matcher: Sendable {
-    private let literals: [[UInt8]]
+    /// What the prefilter looks for, by literal id.
+    private let literals: [PrefilterLiteral]
     private let automaton: LazyPrefilter
     /// For each prefilter literal, the rules (by index) it makes candidates,
     /// flattened: `candidates[candidateStart[l]..<candidateStart[l + 1]]`.
@@ -19,8 +20,8 @@ final class Matcher: Sendable {
 
     /// A matcher for rules whose conditions require `requirements` (by rule index).
     init(requirements: [RequirementTree]) {
-        var literalIDs: [[UInt8]: Int] = [:]
-        var literals: [[UInt8]] = []
+        var literalIDs: [PrefilterLiteral: Int] = [:]
+        var literals: [PrefilterLiteral] = []
         var rulesByLiteral: [[Int32]] = []
         var always: [Int] = []
         for (index, required) in Self.chosenLiterals(for: requirements).enumerated() {
@@ -28,7 +29,7 @@ final class Matcher: Sendable {
                 always.append(index)
                 continue
             }
-            for literal in required.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            for literal in required {
                 let id = literalIDs[literal] ?? {
                     literals.append(literal)
                     rulesByLiteral.append([])
@@ -39,7 +40,7 @@ final class Matcher: Sendable {
             }
         }
         self.literals = literals
-        self.automaton = LazyPrefilter(literals: literals)
+        self.automaton = LazyPrefilter(literals: literals.map(\.bytes))
         self.candidates = rulesByLiteral.flatMap { $0 }
         self.candidateStart = rulesByLiteral.reduce(into: [0]) { $0.append($0[$0.count - 1] + Int32($1.count)) }
         self.alwaysEvaluated = always
@@ -56,13 +57,19 @@ final class Matcher: Sendable {
         case .any(let items):
             // Each alternative contributes its cheapest option; together they are one option.
             var union = Set<[UInt8]>()
+            var edges: [[UInt8]: Requirement.Edges] = [:]
             for item in items {
-                guard let cheapest = requirement(of: item, cost: cost).options.min(by: { cost($0) < cost($1) }) else {
+                let alternative = requirement(of: item, cost: cost)
+                guard let cheapest = alternative.options.min(by: { cost($0) < cost($1) }) else {
                     return .unconstrained
                 }
                 union.formUnion(cheapest)
+                for literal in cheapest {
+                    let sides = alternative.edges(of: literal)
+                    edges[literal] = edges[literal].map { $0.intersection(sides) } ?? sides
+                }
             }
-            return Requirement(options: [union]).pruned
+            return Requirement(options: [union], edges: edges).pruned
         case .unconstrained:
             return .unconstrained
         }
@@ -77,7 +84,7 @@ final class Matcher: Sendable {
     /// rule must always be evaluated. Of a rule's sound options, the one
     /// whose literals the fewest other rules also use wins, so that a word
     /// many rules share ("request", "record") does not wake them all.
-    static func chosenLiterals(for rules: [RequirementTree]) -> [Set<[UInt8]>?] {
+    static func chosenLiterals(for rules: [RequirementTree]) -> [[PrefilterLiteral]?] {
         var frequency: [[UInt8]: Int] = [:]
         for rule in rules {
             for literal in rule.literals { frequency[literal, default: 0] += 1 }
@@ -88,7 +95,10 @@ final class Matcher: Sendable {
             (option.map { Requirement.commonWords.contains($0) ? common : frequency[$0] ?? 0 }.max() ?? 0, -Requirement.quality(of: option))
         }
         return rules.map { rule in
-            requirement(of: rule, cost: cost).options.min { cost($0) < cost($1) }
+            let requirement = requirement(of: rule, cost: cost)
+            return requirement.options.min { cost($0) < cost($1) }.map { option in
+                option.sorted { $0.lexicographicallyPrecedes($1) }.map { PrefilterLiteral(bytes: $0, edges: requirement.edges(of: $0)) }
+            }
         }
     }
 
@@ -104,16 +114,19 @@ final class Matcher: Sendable {
             let work = text.count * literals.count
             if marks.directSearchWork + work <= Self.directSearchBudget {
                 marks.directSearchWork += work
-                for (literal, bytes) in literals.enumerated() where Prefilter.occurs(bytes, in: text) {
-                    offer(literal, &marks, candidate)
+                for (id, literal) in literals.enumerated() where Prefilter.occurs(literal.bytes, bounded: literal.edges, in: text) {
+                    offer(id, &marks, candidate)
                 }
                 return
             }
             marks.prefilter = automaton.get()
         }
         guard let prefilter = marks.prefilter else { return }
-        prefilter.scan(text) { literal, _ in
-            offer(literal, &marks, candidate)
+        prefilter.scan(text) { id, end in
+            let literal = literals[id]
+            if literal.edges.isEmpty || Prefilter.isBounded(text, start: end - literal.bytes.count, end: end, literal.edges) {
+                offer(id, &marks, candidate)
+            }
         }
     }
 }
@@ -147,6 +160,13 @@ private final class LazyPrefilter: @unchecked Sendable {
         built = prefilter
         return prefilter
     }
+}
+
+/// A literal the prefilter looks for: its lowercased bytes, and the sides
+/// on which the text must not continue with a word byte.
+struct PrefilterLiteral: Hashable, Sendable {
+    var bytes: [UInt8]
+    var edges: Requirement.Edges
 }
 
 /// Remembers which rules were already offered for the current input, without

@@ -5,14 +5,16 @@
 /// here: the verifier handles it.
 struct Prefilter: Sendable {
     /// Transitions, `state * classCount + class`, already multiplied by
-    /// `classCount`; the high bit marks a state with outputs.
+    /// `classCount`. States with outputs are numbered last, so one
+    /// comparison with `firstOutputEntry` tells whether a literal ends.
     private let table: [UInt32]
     private let classOf: [UInt8]
     private let classCount: Int
-    /// Literal ids ending at each state, flattened: `outputs[outputStart[s]..<outputStart[s+1]]`.
+    private let firstOutputEntry: UInt32
+    /// Literal ids ending at each state with outputs (numbered from the
+    /// first of them), flattened: `outputs[outputStart[s]..<outputStart[s+1]]`.
     private let outputStart: [Int32]
     private let outputs: [Int32]
-    private static let outputFlag: UInt32 = 0x8000_0000
 
     /// The literals, lowercased, in id order.
     let literals: [[UInt8]]
@@ -72,50 +74,93 @@ struct Prefilter: Sendable {
                 }
             }
         }
+        // Number the states without outputs first (breadth-first, so the
+        // shallow states every scan visits sit together), then the others.
+        var number = [Int](repeating: 0, count: stateCount)
+        var order = (0..<stateCount).filter { ownOutputs[$0].isEmpty }
+        let firstOutput = order.count
+        order += (0..<stateCount).filter { !ownOutputs[$0].isEmpty }
+        for (new, old) in order.enumerated() { number[old] = new }
         var table = [UInt32](repeating: 0, count: stateCount * classCount)
         var outputStart: [Int32] = [0]
-        outputStart.reserveCapacity(stateCount + 1)
+        outputStart.reserveCapacity(stateCount - firstOutput + 1)
         var outputs: [Int32] = []
-        for state in 0..<stateCount {
-            outputs.append(contentsOf: ownOutputs[state])
-            outputStart.append(Int32(outputs.count))
+        for (new, old) in order.enumerated() {
+            if new >= firstOutput {
+                outputs.append(contentsOf: ownOutputs[old])
+                outputStart.append(Int32(outputs.count))
+            }
             for cls in 0..<classCount {
-                let target = Int(goto[state * classCount + cls])
-                var entry = UInt32(target * classCount)
-                if !ownOutputs[target].isEmpty { entry |= Self.outputFlag }
-                table[state * classCount + cls] = entry
+                table[new * classCount + cls] = UInt32(number[Int(goto[old * classCount + cls])] * classCount)
             }
         }
         self.table = table
         self.classOf = classOf
         self.classCount = classCount
+        self.firstOutputEntry = UInt32(firstOutput * classCount)
         self.outputStart = outputStart
         self.outputs = outputs
     }
 
     /// Calls `found(literalID, endOffset)` for every occurrence of every literal.
     func scan(_ text: UnsafeBufferPointer<UInt8>, _ found: (Int, Int) -> Void) {
-        guard !literals.isEmpty else { return }
+        guard !literals.isEmpty, let bytes = text.baseAddress else { return }
         table.withUnsafeBufferPointer { table in
             classOf.withUnsafeBufferPointer { classOf in
                 var state: UInt32 = 0
-                for index in 0..<text.count {
-                    state = table[Int(state & ~Self.outputFlag) + Int(classOf[Int(text[index])])]
-                    if state & Self.outputFlag != 0 {
-                        let s = Int(state & ~Self.outputFlag) / classCount
-                        for k in Int(outputStart[s])..<Int(outputStart[s + 1]) {
-                            found(Int(outputs[k]), index + 1)
-                        }
-                    }
+                var index = 0
+                while true {
+                    (index, state) = Self.run(bytes, from: index, to: text.count, table.baseAddress!, classOf.baseAddress!, until: firstOutputEntry, state)
+                    guard state >= firstOutputEntry else { return }
+                    report(state, end: index, found)
                 }
             }
         }
     }
 
-    /// Whether `literal` (lowercased) occurs in `text`, ASCII case-insensitively:
-    /// the direct search used before the automaton pays for itself.
-    static func occurs(_ literal: [UInt8], in text: UnsafeBufferPointer<UInt8>) -> Bool {
-        firstOccurrence(of: literal, in: text) != nil
+    /// Steps the automaton from `state` over `bytes[start..<end]`, up to
+    /// and including the first byte that reaches a state with outputs;
+    /// returns where it stopped and the state there. Kept apart from the
+    /// reporting so that its few values stay in registers.
+    @inline(never)
+    private static func run(
+        _ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int,
+        _ table: UnsafePointer<UInt32>, _ classOf: UnsafePointer<UInt8>, until firstOutputEntry: UInt32, _ state: UInt32
+    ) -> (Int, UInt32) {
+        var state = state
+        var index = start
+        while index < end {
+            state = table[Int(state) &+ Int(classOf[Int(bytes[index])])]
+            index &+= 1
+            if state >= firstOutputEntry { return (index, state) }
+        }
+        return (end, 0)
+    }
+
+    private func report(_ entry: UInt32, end: Int, _ found: (Int, Int) -> Void) {
+        let state = Int(entry - firstOutputEntry) / classCount
+        for k in Int(outputStart[state])..<Int(outputStart[state + 1]) {
+            found(Int(outputs[k]), end)
+        }
+    }
+
+    /// Whether `literal` (lowercased) occurs in `text`, ASCII case-insensitively,
+    /// with no word byte next to it on the sides in `edges`: the direct
+    /// search used before the automaton pays for itself.
+    static func occurs(_ literal: [UInt8], bounded edges: Requirement.Edges, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var from = 0
+        while let start = firstOccurrence(of: literal, in: text, from: from) {
+            if edges.isEmpty || isBounded(text, start: start, end: start + literal.count, edges) { return true }
+            from = start + 1
+        }
+        return false
+    }
+
+    /// Whether `text[start..<end]` has no word byte next to it on the sides in `edges`.
+    @inline(__always)
+    static func isBounded(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int, _ edges: Requirement.Edges) -> Bool {
+        (!edges.contains(.before) || start == 0 || !ByteSet.word.contains(text[start - 1]))
+            && (!edges.contains(.after) || end == text.count || !ByteSet.word.contains(text[end]))
     }
 
     /// Where `literal` (lowercased) first occurs in `text` at or after `start`,

@@ -36,6 +36,17 @@ package struct Requirement: Sendable, Equatable {
 
     var isUnconstrained: Bool { options.isEmpty }
 
+    /// The options, with the edges of just their literals: what the
+    /// prefilter needs, in a form that compares equal however it was derived.
+    var forPrefilter: Requirement {
+        var sides: [[UInt8]: Edges] = [:]
+        for literal in options.joined() { sides[literal] = edges[literal] ?? [] }
+        return Requirement(options: options, edges: sides)
+    }
+
+    /// The sides of `literal` that sit at a word boundary.
+    func edges(of literal: [UInt8]) -> Edges { edges[literal] ?? [] }
+
     /// How selective an option is on its own: the score of its weakest literal.
     static func quality(of option: Set<[UInt8]>) -> Int {
         option.map { commonWords.contains($0) ? $0.count / 2 : $0.count }.min() ?? 0

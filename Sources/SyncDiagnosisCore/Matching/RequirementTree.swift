@@ -25,7 +25,7 @@ extension CompiledCondition {
     /// The condition's requirements, shaped like the condition.
     var requirementTree: RequirementTree {
         switch self {
-        case .text(let pattern): .text(Requirement(options: pattern.requirement.options))
+        case .text(let pattern): .text(pattern.requirement.forPrefilter)
         case .all(let items): .all(items.map(\.requirementTree))
         case .any(let items): .any(items.map(\.requirementTree))
         case .not, .comparison: .unconstrained
@@ -43,7 +43,8 @@ extension Rule {
 extension RequirementTree {
     /// A compact, deterministic text form: `t[...]` for a text pattern (options
     /// separated by `;`, literals within an option by `,`, each literal in
-    /// hex), `a(...)` for all, `y(...)` for any, `u` for unconstrained.
+    /// hex followed by `<` and `>` where it sits at a word boundary before
+    /// and after), `a(...)` for all, `y(...)` for any, `u` for unconstrained.
     package var encoded: String {
         var out = ""
         encode(into: &out)
@@ -55,7 +56,10 @@ extension RequirementTree {
         case .text(let requirement):
             out += "t["
             out += requirement.options.map { option in
-                option.map(Self.hex).sorted().joined(separator: ",")
+                option.map { literal in
+                    let edges = requirement.edges[literal] ?? []
+                    return Self.hex(literal) + (edges.contains(.before) ? "<" : "") + (edges.contains(.after) ? ">" : "")
+                }.sorted().joined(separator: ",")
             }.joined(separator: ";")
             out += "]"
         case .all(let items):
@@ -111,21 +115,31 @@ extension RequirementTree {
             case UInt8(ascii: "t"):
                 guard take(UInt8(ascii: "[")) else { return nil }
                 var options: [Set<[UInt8]>] = []
+                var edges: [[UInt8]: Requirement.Edges] = [:]
                 var option = Set<[UInt8]>()
                 var literal: [UInt8] = []
+                var sides: Requirement.Edges = []
                 while index < bytes.count {
                     let byte = bytes[index]
                     index += 1
                     switch byte {
+                    case UInt8(ascii: "<"), UInt8(ascii: ">"):
+                        guard !literal.isEmpty else { return nil }
+                        sides.insert(byte == UInt8(ascii: "<") ? .before : .after)
                     case UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "]"):
-                        if !literal.isEmpty { option.insert(literal) }
+                        if !literal.isEmpty {
+                            option.insert(literal)
+                            edges[literal] = sides
+                        }
                         literal = []
+                        sides = []
                         if byte != UInt8(ascii: ","), !option.isEmpty {
                             options.append(option)
                             option = []
                         }
-                        if byte == UInt8(ascii: "]") { return .text(Requirement(options: options)) }
+                        if byte == UInt8(ascii: "]") { return .text(Requirement(options: options, edges: edges)) }
                     default:
+                        guard sides.isEmpty else { return nil }
                         guard index < bytes.count, let high = Self.nibble(byte), let low = Self.nibble(bytes[index]) else { return nil }
                         index += 1
                         literal.append(high << 4 | low)
