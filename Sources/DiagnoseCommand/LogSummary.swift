@@ -39,10 +39,9 @@ struct LogSummary {
         guard let best = diagnosis.best else {
             unmatched += 1
             if unmatched <= Self.shapeSampleSize {
-                let text = Self.text(record, limit: 400)
-                let shape = Shape.of(text)
+                let shape = Shape.of(UnsafeBufferPointer(rebasing: record[..<min(record.count, 1_600)]))
                 shapes[shape, default: 0] += 1
-                if shapeExamples[shape] == nil { shapeExamples[shape] = text }
+                if shapeExamples[shape] == nil { shapeExamples[shape] = Self.text(record, limit: 400) }
             }
             return
         }
@@ -90,18 +89,25 @@ struct LogSummary {
 /// A message with its variable parts masked, so that records that differ
 /// only in ids, numbers, GUIDs or e-mail addresses share one shape.
 enum Shape {
-    /// The shape of the first 40 words, computed over UTF-8 bytes.
-    static func of(_ text: String) -> String {
+    /// The shape of the first 40 words of `bytes` (UTF-8).
+    static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var out: [UInt8] = []
+        out.reserveCapacity(min(bytes.count, 256))
         var words = 0
-        for word in text.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-            if words == 40 { break }
+        var index = 0
+        while index < bytes.count && words < 40 {
+            while index < bytes.count && isSpace(bytes[index]) { index += 1 }
+            let start = index
+            while index < bytes.count && !isSpace(bytes[index]) { index += 1 }
+            guard index > start else { break }
             if words > 0 { out.append(0x20) }
-            mask(word, into: &out)
+            mask(UnsafeBufferPointer(rebasing: bytes[start..<index]), into: &out)
             words += 1
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
@@ -109,18 +115,28 @@ enum Shape {
         isDigit(byte) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66)
     }
 
-    private static func mask(_ word: Substring.UTF8View.SubSequence, into out: inout [UInt8]) {
-        if word.contains(UInt8(ascii: "@")) && word.contains(UInt8(ascii: ".")) {
-            out += Array("<email>".utf8)
+    private static func mask(_ word: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var hexDigits = 0, dashes = 0
+        var at = false, dot = false
+        for byte in word {
+            if isHexDigit(byte) { hexDigits += 1 }
+            switch byte {
+            case UInt8(ascii: "-"): dashes += 1
+            case UInt8(ascii: "@"): at = true
+            case UInt8(ascii: "."): dot = true
+            default: break
+            }
+        }
+        if at && dot {
+            out += "<email>".utf8
             return
         }
-        let hexDigits = word.lazy.filter(isHexDigit).count
-        if hexDigits >= 32 && word.lazy.filter({ $0 == UInt8(ascii: "-") }).count >= 4 {
-            out += Array("<guid>".utf8)
+        if hexDigits >= 32 && dashes >= 4 {
+            out += "<guid>".utf8
             return
         }
-        if word.starts(with: [0x30, 0x78]) || word.starts(with: [0x30, 0x58]), hexDigits >= 4 {
-            out += Array("<hex>".utf8)
+        if word.count >= 2, word[0] == 0x30, word[1] | 0x20 == 0x78, hexDigits >= 4 {
+            out += "<hex>".utf8
             return
         }
         var inDigits = false
