@@ -14,7 +14,7 @@ extension KnowledgeBase {
     /// one. Rules whose ids are in `disabled` are left out.
     ///
     /// ```swift
-    /// let knowledge = try KnowledgeBase.load(directories: ["/etc/syncdiagnosis/rules"], disabling: ["http.forbidden-403"])
+    /// let knowledge = try KnowledgeBase.load(directories: ["/etc/syncdiagnosis/rules"], disabling: ["http.unauthorized-401"])
     /// ```
     public static func load(
         directories: [String], includingBuiltIn: Bool = true, disabling disabled: Set<String> = []

@@ -86,7 +86,7 @@ struct DiagnosisTests {
         let texts = [
             "Principal user (Id=6a1f1e2b-0c9d-4f55-8a7e-1b2c3d4e5f60, type=8) is missing prvReadAccount privilege",
             "A limit on the number of snapshot records is exceeded (10000/10040/0)",
-            "The remote server returned an error: (403) Forbidden.",
+            "The remote server returned an error: (429) Too Many Requests.",
             "AADSTS700082: The refresh token has expired due to inactivity.",
         ]
         let warm = try KnowledgeBase.builtIn()
