@@ -85,18 +85,32 @@ final class Matcher: Sendable {
     /// whose literals the fewest other rules also use wins, so that a word
     /// many rules share ("request", "record") does not wake them all.
     static func chosenLiterals(for rules: [RequirementTree]) -> [[PrefilterLiteral]?] {
-        var frequency: [[UInt8]: Int] = [:]
-        for rule in rules {
-            for literal in rule.literals { frequency[literal, default: 0] += 1 }
+        // How many rules use each literal; a word common in any log wakes its
+        // rules on ordinary lines, so it weighs as if every rule used it.
+        var usage: [[UInt8]: (rules: Int, lastRule: Int)] = [:]
+        func count(_ entry: inout (rules: Int, lastRule: Int), in rule: Int) {
+            if entry.lastRule != rule { entry = (entry.rules + 1, rule) }
         }
-        // A word common in any log wakes its rules on ordinary lines: it costs as if every rule used it.
+        for (index, rule) in rules.enumerated() {
+            rule.forEachLiteral { count(&usage[$0, default: (0, -1)], in: index) }
+        }
+        var weight = usage.mapValues(\.rules)
         let common = rules.count + 1
+        for word in Requirement.commonWords where weight[word] != nil { weight[word] = common }
+        // One lookup per literal: the option's heaviest literal, then (as
+        // `Requirement.quality`) its weakest, a common word counting half its length.
         let cost = { (option: Set<[UInt8]>) -> (Int, Int) in
-            (option.map { Requirement.commonWords.contains($0) ? common : frequency[$0] ?? 0 }.max() ?? 0, -Requirement.quality(of: option))
+            var heaviest = 0, weakest = Int.max
+            for literal in option {
+                let used = weight[literal] ?? 0
+                heaviest = max(heaviest, used)
+                weakest = min(weakest, used == common ? literal.count / 2 : literal.count)
+            }
+            return (heaviest, option.isEmpty ? 0 : -weakest)
         }
         return rules.map { rule in
             let requirement = requirement(of: rule, cost: cost)
-            return requirement.options.min { cost($0) < cost($1) }.map { option in
+            return requirement.options.map { (cost($0), $0) }.min { $0.0 < $1.0 }.map { _, option in
                 option.sorted { $0.lexicographicallyPrecedes($1) }.map { PrefilterLiteral(bytes: $0, edges: requirement.edges(of: $0)) }
             }
         }

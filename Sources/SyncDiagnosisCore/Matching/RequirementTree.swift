@@ -11,12 +11,18 @@ package indirect enum RequirementTree: Sendable, Equatable {
     /// `not` and comparisons: they require nothing of the text.
     case unconstrained
 
-    /// Every literal of every text pattern in the tree.
-    var literals: Set<[UInt8]> {
+    /// Calls `body` with every literal of every text pattern in the tree
+    /// (a literal used in several places, once for each).
+    func forEachLiteral(_ body: ([UInt8]) -> Void) {
         switch self {
-        case .text(let requirement): Set(requirement.options.joined())
-        case .all(let items), .any(let items): items.reduce(into: []) { $0.formUnion($1.literals) }
-        case .unconstrained: []
+        case .text(let requirement):
+            for option in requirement.options {
+                for literal in option { body(literal) }
+            }
+        case .all(let items), .any(let items):
+            for item in items { item.forEachLiteral(body) }
+        case .unconstrained:
+            break
         }
     }
 }
