@@ -53,8 +53,17 @@ struct RuleCorpusTests {
             let tree = rule.requirementTree
             #expect(RequirementTree(encoded: tree.encoded) == tree, "\(rule.id): \(tree.encoded)")
         }
-        for malformed in ["", "t[", "t[6g]", "a(u", "y(u))", "x", "t[616]", "uu"] {
+        for malformed in ["", "t[", "t[6g]", "a(u", "y(u))", "x", "t[616]", "uu", "t[<6162]", "t[61<62]", "t[,>]"] {
             #expect(RequirementTree(encoded: malformed) == nil, "\(malformed)")
         }
+        // Word-boundary sides survive too: "404" bounded on both sides, "ab" on neither.
+        let bounded = RequirementTree(encoded: "t[343034<>;6162]")
+        guard case .text(let requirement) = bounded else {
+            Issue.record("not a text requirement: \(String(describing: bounded))")
+            return
+        }
+        #expect(requirement.edges(of: Array("404".utf8)) == [.before, .after])
+        #expect(requirement.edges(of: Array("ab".utf8)).isEmpty)
+        #expect(bounded?.encoded == "t[343034<>;6162]")
     }
 }
