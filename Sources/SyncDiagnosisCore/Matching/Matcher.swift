@@ -9,7 +9,7 @@ import Foundation
 /// each literal is looked for directly, which costs less than building it.
 final class Matcher: Sendable {
     /// What the prefilter looks for, by literal id.
-    private let literals: [PrefilterLiteral]
+    private let literals: [Anchor]
     private let automaton: LazyPrefilter
     /// For each prefilter literal, the rules (by index) it makes candidates,
     /// flattened: `candidates[candidateStart[l]..<candidateStart[l + 1]]`.
@@ -20,8 +20,8 @@ final class Matcher: Sendable {
 
     /// A matcher for rules whose conditions require `requirements` (by rule index).
     init(requirements: [RequirementTree]) {
-        var literalIDs: [PrefilterLiteral: Int] = [:]
-        var literals: [PrefilterLiteral] = []
+        var literalIDs: [Anchor: Int] = [:]
+        var literals: [Anchor] = []
         var rulesByLiteral: [[Int32]] = []
         var always: [Int] = []
         for (index, required) in Self.chosenLiterals(for: requirements).enumerated() {
@@ -84,7 +84,7 @@ final class Matcher: Sendable {
     /// rule must always be evaluated. Of a rule's sound options, the one
     /// whose literals the fewest other rules also use wins, so that a word
     /// many rules share ("request", "record") does not wake them all.
-    static func chosenLiterals(for rules: [RequirementTree]) -> [[PrefilterLiteral]?] {
+    static func chosenLiterals(for rules: [RequirementTree]) -> [[Anchor]?] {
         // How many rules use each literal; a word common in any log wakes its
         // rules on ordinary lines, so it weighs as if every rule used it.
         var usage: [[UInt8]: (rules: Int, lastRule: Int)] = [:]
@@ -111,7 +111,7 @@ final class Matcher: Sendable {
         return rules.map { rule in
             let requirement = requirement(of: rule, cost: cost)
             return requirement.options.map { (cost($0), $0) }.min { $0.0 < $1.0 }.map { _, option in
-                option.sorted { $0.lexicographicallyPrecedes($1) }.map { PrefilterLiteral(bytes: $0, edges: requirement.edges(of: $0)) }
+                requirement.anchors(of: option)
             }
         }
     }
@@ -174,13 +174,6 @@ private final class LazyPrefilter: @unchecked Sendable {
         built = prefilter
         return prefilter
     }
-}
-
-/// A literal the prefilter looks for: its lowercased bytes, and the sides
-/// on which the text must not continue with a word byte.
-struct PrefilterLiteral: Hashable, Sendable {
-    var bytes: [UInt8]
-    var edges: Requirement.Edges
 }
 
 /// Remembers which rules were already offered for the current input, without

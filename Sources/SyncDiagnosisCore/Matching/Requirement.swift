@@ -47,6 +47,11 @@ package struct Requirement: Sendable, Equatable {
     /// The sides of `literal` that sit at a word boundary.
     func edges(of literal: [UInt8]) -> Edges { edges[literal] ?? [] }
 
+    /// The literals of `option`, in a fixed order, each with its sides.
+    func anchors(of option: Set<[UInt8]>) -> [Anchor] {
+        option.sorted { $0.lexicographicallyPrecedes($1) }.map { Anchor(bytes: $0, edges: edges(of: $0)) }
+    }
+
     /// How selective an option is on its own: the score of its weakest literal.
     static func quality(of option: Set<[UInt8]>) -> Int {
         option.map { commonWords.contains($0) ? $0.count / 2 : $0.count }.min() ?? 0
@@ -55,9 +60,7 @@ package struct Requirement: Sendable, Equatable {
     /// Up to four of the most selective options, for checking a text before
     /// running a pattern's machine: every option holds in every match.
     var anchors: [[Anchor]] {
-        strongest(4).map { option in
-            option.sorted { $0.lexicographicallyPrecedes($1) }.map { Anchor(bytes: $0, edges: edges[$0] ?? []) }
-        }
+        strongest(4).map(anchors(of:))
     }
 
     /// Keeps only the options selective enough to help.
@@ -176,8 +179,9 @@ package struct Requirement: Sendable, Equatable {
 }
 
 /// A literal a pattern's matches contain, with the sides on which the
-/// pattern guarantees a word boundary.
-struct Anchor: Sendable, Equatable {
+/// pattern guarantees a word boundary: what the prefilter and a pattern's
+/// anchor check look for.
+struct Anchor: Sendable, Hashable {
     var bytes: [UInt8]
     var edges: Requirement.Edges
 }
