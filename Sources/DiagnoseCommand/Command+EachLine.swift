@@ -57,28 +57,43 @@ final class RecordSession {
     }
 
     func feed(_ chunk: [UInt8]) {
-        reader.feed(chunk, add)
+        // The batch is worked on as a local, so that adding a record is not
+        // an access to this object's state each time.
+        var batch = takeBatch()
+        reader.feed(chunk) { line, record, truncated in
+            batch.append(line: line, record: record, truncated: truncated)
+            if batch.isFull { flush(&batch) }
+        }
         progress.advance(bytes: chunk.count, records: summary.records + batch.count)
+        self.batch = batch
     }
 
     func finish() -> LogSummary {
-        reader.finish(add)
-        flush()
+        var batch = takeBatch()
+        reader.finish { line, record, truncated in
+            batch.append(line: line, record: record, truncated: truncated)
+            if batch.isFull { flush(&batch) }
+        }
+        flush(&batch)
         progress.finish()
         return summary
     }
 
-    private func add(line: Int, record: UnsafeBufferPointer<UInt8>, truncated: Bool) {
-        batch.append(line: line, record: record, truncated: truncated)
-        if batch.isFull { flush() }
+    private func takeBatch() -> RecordBatch {
+        var taken = RecordBatch()
+        swap(&taken, &batch)
+        return taken
     }
 
-    private func flush() {
+    private func flush(_ batch: inout RecordBatch) {
         guard batch.count > 0 else { return }
         let diagnoses = workers.diagnose(batch)
+        var summary = LogSummary()
+        swap(&summary, &self.summary)
         batch.forEach { index, line, record, truncated in
             summary.add(line: line, record: record, diagnosis: diagnoses[index], truncated: truncated)
         }
+        swap(&summary, &self.summary)
         batch.removeAll()
     }
 }
@@ -147,16 +162,16 @@ final class Workers: @unchecked Sendable {
     /// The diagnosis of every record of `batch`, in order.
     func diagnose(_ batch: RecordBatch) -> [Diagnosis] {
         let count = batch.count
+        guard count > 0 else { return [] }
         let workerCount = min(diagnosers.count, max(1, count / Self.minimumShare))
         let results = UnsafeMutableBufferPointer<Diagnosis>.allocate(capacity: count)
         defer { results.deallocate() }
         batch.bytes.withUnsafeBufferPointer { buffer in
             let work = { (worker: Int) in
                 let share = (count + workerCount - 1) / workerCount
-                for index in (worker * share)..<min(count, (worker + 1) * share) {
-                    let record = UnsafeBufferPointer(rebasing: buffer[batch.range(of: index)])
-                    (results.baseAddress! + index).initialize(to: self.diagnosers[worker].diagnose(record))
-                }
+                let indices = (worker * share)..<min(count, (worker + 1) * share)
+                let diagnoses = self.diagnosers[worker].diagnose(buffer, records: indices.map(batch.range(of:)))
+                _ = UnsafeMutableBufferPointer(rebasing: results[indices]).initialize(from: diagnoses)
             }
             if workerCount == 1 {
                 work(0)
@@ -165,9 +180,10 @@ final class Workers: @unchecked Sendable {
                 DispatchQueue.concurrentPerform(iterations: workerCount) { shared.run($0) }
             }
         }
-        let diagnoses = Array(results)
-        _ = results.deinitialize()
-        return diagnoses
+        return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            buffer.baseAddress!.moveInitialize(from: results.baseAddress!, count: count)
+            initialized = count
+        }
     }
 }
 

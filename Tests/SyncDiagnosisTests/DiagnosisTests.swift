@@ -99,6 +99,46 @@ struct DiagnosisTests {
         }
         for index in 0..<64 { #expect(results.get(index) == expected[index % texts.count]) }
     }
+
+    /// Many records in one buffer, diagnosed in one pass, get exactly what
+    /// each gets alone: every rule example of the built-in knowledge base,
+    /// laid out one per line, back to back with nothing between them (so
+    /// literals straddle records), under a size limit that cuts many of
+    /// them, and in an order that is not ascending.
+    @Test func recordsInOneBufferAreDiagnosedAsOneByOne() throws {
+        let knowledge = try KnowledgeBase.builtIn()
+        let texts = knowledge.rules.flatMap { $0.matchExamples.map(\.text) + $0.noMatchExamples }
+        #expect(texts.count > 3_000)
+        func summary(_ diagnosis: Diagnosis) -> String {
+            let findings = diagnosis.findings.map { finding in
+                "\(finding.rule.id) \(finding.facts.map { "\($0.name)=\($0.value)" }) \(finding.evidence.map { "\($0.start)-\($0.end)" })"
+            }
+            return "\(diagnosis.inputByteCount)/\(diagnosis.examinedByteCount): \(findings)"
+        }
+        for (separator, limit, shuffled) in [("\n", DiagnosisOptions.defaultMaximumInputBytes, false), ("", DiagnosisOptions.defaultMaximumInputBytes, false),
+                                             ("\n", 40, false), ("", 40, false), ("\n", DiagnosisOptions.defaultMaximumInputBytes, true)] {
+            var buffer: [UInt8] = []
+            var records: [Range<Int>] = []
+            for text in texts + [""] {
+                let start = buffer.count
+                buffer += Array(text.utf8)
+                records.append(start..<buffer.count)
+                buffer += Array(separator.utf8)
+            }
+            if shuffled { records.reverse() }
+            let options = DiagnosisOptions(maximumInputBytes: limit)
+            var together = Diagnoser(knowledge, options: options)
+            var alone = Diagnoser(knowledge, options: options)
+            let (batch, expected) = buffer.withUnsafeBufferPointer { buffer in
+                (together.diagnose(buffer, records: records).map(summary),
+                 records.map { summary(alone.diagnose(UnsafeBufferPointer(rebasing: buffer[$0]))) })
+            }
+            #expect(batch.count == records.count)
+            let differing = zip(batch, expected).enumerated().filter { $1.0 != $1.1 }.prefix(3).map { "\($1.0)\n  vs alone: \($1.1)" }
+            #expect(differing.isEmpty, "separator \(separator.debugDescription), limit \(limit): \(differing.joined(separator: "\n"))")
+            #expect(expected.filter { !$0.hasSuffix("[]") }.count > records.count / 10, "many records have findings")
+        }
+    }
 }
 
 /// A lock-protected array for collecting results from concurrent work.

@@ -18,19 +18,23 @@ struct PrefilterTests {
 
     /// Random texts over a small alphabet, so that literals overlap, repeat,
     /// share prefixes and sit at both ends: the automaton finds what a plain
-    /// search finds.
+    /// search finds, in the order of their ends. Long texts are scanned in
+    /// interleaved segments cut after bytes no literal holds ("." and line
+    /// breaks here), short ones and texts without such bytes in one piece.
     @Test func findsWhatAPlainSearchFinds() {
         var random = SplitMix(seed: 7)
-        let alphabet = Array("abAB0_ -".utf8)
-        func word(_ length: Int) -> [UInt8] { (0..<length).map { _ in alphabet[random.below(alphabet.count)] } }
+        let literalAlphabet = Array("abAB0_ -".utf8)
+        let textAlphabet = literalAlphabet + Array(".\n".utf8)
+        func word(_ length: Int, _ alphabet: [UInt8]) -> [UInt8] { (0..<length).map { _ in alphabet[random.below(alphabet.count)] } }
         func folded(_ bytes: some Sequence<UInt8>) -> [UInt8] { bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
-        for _ in 0..<300 {
-            let literals = Array(Set((0..<(1 + random.below(12))).map { _ in folded(word(1 + random.below(5))) }))
+        for round in 0..<600 {
+            let literals = Array(Set((0..<(1 + random.below(12))).map { _ in folded(word(1 + random.below(5), literalAlphabet)) }))
             let prefilter = Prefilter(literals: literals)
-            let text = word(random.below(60))
-            var found = Set<[Int]>()
+            let long = round % 3 == 0
+            let text = word(long ? random.below(4 * Prefilter.interleavingThreshold) : random.below(60), round % 2 == 0 ? textAlphabet : literalAlphabet)
+            var found: [[Int]] = []
             text.withUnsafeBufferPointer { buffer in
-                prefilter.scan(buffer) { id, end in found.insert([id, end]) }
+                prefilter.scan(buffer) { id, end in found.append([id, end]) }
             }
             var expected = Set<[Int]>()
             for (id, literal) in literals.enumerated() where literal.count <= text.count {
@@ -38,7 +42,8 @@ struct PrefilterTests {
                     expected.insert([id, start + literal.count])
                 }
             }
-            #expect(found == expected, "text: \(String(decoding: text, as: UTF8.self))")
+            #expect(Set(found) == expected && found.count == expected.count, "text: \(String(decoding: text, as: UTF8.self))")
+            #expect(found.map { $0[1] } == found.map { $0[1] }.sorted(), "occurrences out of order")
         }
     }
 

@@ -18,6 +18,8 @@ public struct Diagnoser {
     /// The conditions of the rules this diagnoser has tried, by rule index:
     /// fetched from the knowledge base once; a rule itself only when it matches.
     private var conditions: [CompiledCondition?]
+    /// Scratch space for the rules a batch of records may match.
+    private var recordCandidates: [RecordCandidate] = []
 
     /// A diagnoser over `knowledge` with `options`.
     public init(_ knowledge: KnowledgeBase, options: DiagnosisOptions = DiagnosisOptions()) {
@@ -49,6 +51,45 @@ public struct Diagnoser {
         }
         if findings.count > 1 { findings.sort(by: Finding.ranksBefore) }
         return Diagnosis(findings: findings, inputByteCount: bytes.count, examinedByteCount: examined)
+    }
+
+    /// Diagnoses each record of `buffer` that `records` names (byte ranges
+    /// within it); evidence offsets count from each record's first byte.
+    ///
+    /// The diagnoses are those of diagnosing the records one by one, in
+    /// the order of `records`. When the records lie in ascending order
+    /// without overlapping (the lines of a log, read into one buffer), one
+    /// prefilter pass covers them all: the way to diagnose many short
+    /// records fast.
+    public mutating func diagnose(_ buffer: UnsafeBufferPointer<UInt8>, records: [Range<Int>]) -> [Diagnosis] {
+        precondition(records.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= buffer.count }, "a record lies outside the buffer")
+        let total = records.reduce(0) { $0 + $1.count }
+        let ascending = zip(records, records.dropFirst()).allSatisfy { $0.upperBound <= $1.lowerBound }
+        guard options.usesPrefilter, ascending, !knowledge.matcher.prefersDirectSearch(over: total, marks: marks) else {
+            return records.map { diagnose(UnsafeBufferPointer(rebasing: buffer[$0])) }
+        }
+        let limit = options.maximumInputBytes
+        knowledge.matcher.candidates(inRecords: records, of: buffer, limit: limit, marks: &marks, into: &recordCandidates)
+        let table = knowledge.table
+        var diagnoses: [Diagnosis] = []
+        diagnoses.reserveCapacity(records.count)
+        var next = 0
+        for (record, range) in records.enumerated() {
+            let examined = min(range.count, limit)
+            var findings: [Finding] = []
+            if next < recordCandidates.count && recordCandidates[next].record == record {
+                let text = UnsafeBufferPointer(rebasing: buffer[range.lowerBound..<(range.lowerBound + examined)])
+                while next < recordCandidates.count && recordCandidates[next].record == record {
+                    if let finding = Self.finding(recordCandidates[next].rule, in: text, table: table, conditions: &conditions, evaluator: &evaluator) {
+                        findings.append(finding)
+                    }
+                    next += 1
+                }
+                if findings.count > 1 { findings.sort(by: Finding.ranksBefore) }
+            }
+            diagnoses.append(Diagnosis(findings: findings, inputByteCount: range.count, examinedByteCount: examined))
+        }
+        return diagnoses
     }
 
     private static func finding(

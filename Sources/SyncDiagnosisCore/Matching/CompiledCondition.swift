@@ -46,8 +46,14 @@ final class TextPattern: Sendable {
     /// every set, at a word boundary where the anchor says so. Checked
     /// before running the machine, which costs far more than a search.
     let anchors: [[Anchor]]
+    /// For each anchor set of more than a few literals, an automaton that
+    /// looks for all of them in one pass instead of one search each.
+    private let anchorAutomata: [Prefilter?]
     /// This pattern's index in its knowledge base, for per-search scratch space.
     let slot: Int
+
+    /// Anchor sets with at least this many literals are searched with an automaton.
+    static let automatonThreshold = 4
 
     init(program: Program, captureNames: [String], guaranteedFacts: Set<String>, requirement: Requirement, anchors: [[Anchor]], slot: Int) {
         self.program = program
@@ -55,6 +61,9 @@ final class TextPattern: Sendable {
         self.guaranteedFacts = guaranteedFacts
         self.requirement = requirement
         self.anchors = anchors
+        self.anchorAutomata = anchors.map { set in
+            set.count >= Self.automatonThreshold && !set.contains(where: \.bytes.isEmpty) ? Prefilter(literals: set.map(\.bytes)) : nil
+        }
         self.slot = slot
     }
 }
@@ -62,7 +71,14 @@ final class TextPattern: Sendable {
 extension TextPattern {
     /// Whether `text` contains a literal of every anchor set (ASCII case-insensitively).
     func anchorOccurs(in text: UnsafeBufferPointer<UInt8>) -> Bool {
-        anchors.allSatisfy { set in set.contains { Prefilter.occurs($0.bytes, bounded: $0.edges, in: text) } }
+        for (set, automaton) in zip(anchors, anchorAutomata) {
+            if let automaton {
+                guard automaton.firstBoundedOccurrence(in: text, of: set) else { return false }
+            } else {
+                guard set.contains(where: { Prefilter.occurs($0.bytes, bounded: $0.edges, in: text) }) else { return false }
+            }
+        }
+        return true
     }
 }
 

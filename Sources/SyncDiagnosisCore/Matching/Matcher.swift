@@ -146,6 +146,67 @@ final class Matcher: Sendable {
 }
 
 extension Matcher {
+    /// Whether scanning `byteCount` bytes record by record would still be
+    /// done by direct search (the automaton not yet worth building).
+    func prefersDirectSearch(over byteCount: Int, marks: CandidateMarks) -> Bool {
+        marks.prefilter == nil && marks.directSearchWork + byteCount * literals.count <= Self.directSearchBudget
+    }
+
+    /// For records that lie in ascending order, without overlapping, in
+    /// one buffer: the rules that may match each record (its first `limit`
+    /// bytes), as (record, rule) pairs in record order, each pair once,
+    /// written to `pairs`. One automaton pass covers all the records, so a
+    /// record no literal occurs in costs only the bytes scanned.
+    func candidates(
+        inRecords records: [Range<Int>], of buffer: UnsafeBufferPointer<UInt8>, limit: Int,
+        marks: inout CandidateMarks, into pairs: inout [RecordCandidate]
+    ) {
+        pairs.removeAll(keepingCapacity: true)
+        guard let first = records.first, let last = records.last else { return }
+        let prefilter = marks.prefilter ?? automaton.get()
+        marks.prefilter = prefilter
+        var hits = marks.takeHits()
+        let spanStart = first.lowerBound
+        prefilter.scan(UnsafeBufferPointer(rebasing: buffer[spanStart..<last.upperBound])) { id, end in
+            hits.append(PrefilterHit(literal: Int32(truncatingIfNeeded: id), end: spanStart + end))
+        }
+        var current = -1
+        var record = 0
+        for hit in hits {
+            let end = hit.end
+            while record < records.count && records[record].upperBound < end { record += 1 }
+            guard record < records.count else { break }
+            let range = records[record]
+            let literal = literals[Int(hit.literal)]
+            let examinedEnd = range.lowerBound + min(range.count, limit)
+            let start = end - literal.bytes.count
+            guard start >= range.lowerBound, end <= examinedEnd else { continue }
+            if !literal.edges.isEmpty {
+                let text = UnsafeBufferPointer(rebasing: buffer[range.lowerBound..<examinedEnd])
+                guard Prefilter.isBounded(text, start: start - range.lowerBound, end: end - range.lowerBound, literal.edges) else { continue }
+            }
+            if record != current {
+                // The records passed over get only the rules every input gets.
+                for passed in (current + 1)...record {
+                    marks.nextGeneration()
+                    for rule in alwaysEvaluated where marks.mark(rule) { pairs.append(RecordCandidate(record: passed, rule: rule)) }
+                }
+                current = record
+            }
+            for position in Int(candidateStart[Int(hit.literal)])..<Int(candidateStart[Int(hit.literal) + 1]) {
+                let rule = Int(candidates[position])
+                if marks.mark(rule) { pairs.append(RecordCandidate(record: record, rule: rule)) }
+            }
+        }
+        if !alwaysEvaluated.isEmpty {
+            for passed in (current + 1)..<records.count {
+                marks.nextGeneration()
+                for rule in alwaysEvaluated where marks.mark(rule) { pairs.append(RecordCandidate(record: passed, rule: rule)) }
+            }
+        }
+        marks.returnHits(hits)
+    }
+
     /// Offers each rule `literal` makes a candidate, once per input.
     @inline(__always)
     private func offer(_ literal: Int, _ marks: inout CandidateMarks, _ candidate: (Int) -> Void) {
@@ -176,6 +237,18 @@ private final class LazyPrefilter: @unchecked Sendable {
     }
 }
 
+/// A rule that may match a record, by their indices.
+struct RecordCandidate {
+    var record: Int
+    var rule: Int
+}
+
+/// Where the prefilter found a literal: its id, and the offset just past it.
+struct PrefilterHit {
+    var literal: Int32
+    var end: Int
+}
+
 /// Remembers which rules were already offered for the current input, without
 /// clearing an array per input.
 struct CandidateMarks {
@@ -185,6 +258,20 @@ struct CandidateMarks {
     var prefilter: Prefilter?
     /// Direct literal searches made so far (text bytes × literals).
     var directSearchWork = 0
+    /// Scratch space for the literals a batch scan finds.
+    private var hits: [PrefilterHit] = []
+
+    /// The scratch list of hits, emptied; hand it back with `returnHits`.
+    mutating func takeHits() -> [PrefilterHit] {
+        var taken: [PrefilterHit] = []
+        swap(&taken, &hits)
+        taken.removeAll(keepingCapacity: true)
+        return taken
+    }
+
+    mutating func returnHits(_ returned: [PrefilterHit]) {
+        hits = returned
+    }
 
     init(ruleCount: Int) {
         stamps = [UInt32](repeating: 0, count: ruleCount)

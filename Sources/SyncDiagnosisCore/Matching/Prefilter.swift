@@ -102,20 +102,129 @@ struct Prefilter: Sendable {
         self.outputs = outputs
     }
 
-    /// Calls `found(literalID, endOffset)` for every occurrence of every literal.
+    /// Calls `found(literalID, endOffset)` for every occurrence of every
+    /// literal, in the order of their end offsets.
+    ///
+    /// A long text is cut into up to four segments, each starting just
+    /// after a byte no literal holds (so the automaton is at its root
+    /// there, and no occurrence spans a cut), and the segments are stepped
+    /// together: the table look-ups of one segment no longer wait for those
+    /// of another, which about triples the speed on this automaton's size.
     func scan(_ text: UnsafeBufferPointer<UInt8>, _ found: (Int, Int) -> Void) {
         guard !literals.isEmpty, let bytes = text.baseAddress else { return }
         table.withUnsafeBufferPointer { table in
             classOf.withUnsafeBufferPointer { classOf in
-                var state: UInt32 = 0
-                var index = 0
+                let table = table.baseAddress!, classOf = classOf.baseAddress!
+                let cuts = text.count >= Self.interleavingThreshold ? segmentStarts(text, classOf) : []
+                guard !cuts.isEmpty else {
+                    continueSegment(bytes, from: 0, to: text.count, state: 0, table, classOf, found)
+                    return
+                }
+                // Segment k is bytes[starts[k]..<starts[k + 1]].
+                let starts = [0] + cuts + [text.count]
+                var position = (starts[0], starts[1], starts[2], starts[3])
+                let end = (starts[1], starts[2], starts[3], starts[4])
+                var state: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+                // Occurrences in later segments wait here until the earlier ones are done.
+                var later: [[(Int, Int)]] = [[], [], []]
                 while true {
-                    (index, state) = Self.run(bytes, from: index, to: text.count, table.baseAddress!, classOf.baseAddress!, until: firstOutputEntry, state)
-                    guard state >= firstOutputEntry else { return }
-                    report(state, end: index, found)
+                    let steps = min(end.0 - position.0, end.1 - position.1, end.2 - position.2, end.3 - position.3)
+                    guard steps > 0 else { break }
+                    Self.run4(bytes, &position, steps, table, classOf, until: firstOutputEntry, &state)
+                    if state.0 >= firstOutputEntry { report(state.0, end: position.0, found) }
+                    if state.1 >= firstOutputEntry { report(state.1, end: position.1) { later[0].append(($0, $1)) } }
+                    if state.2 >= firstOutputEntry { report(state.2, end: position.2) { later[1].append(($0, $1)) } }
+                    if state.3 >= firstOutputEntry { report(state.3, end: position.3) { later[2].append(($0, $1)) } }
+                }
+                // At least one segment is done; finish the others one by one, in order.
+                continueSegment(bytes, from: position.0, to: end.0, state: state.0, table, classOf, found)
+                for (k, (from, to, state)) in [(position.1, end.1, state.1), (position.2, end.2, state.2), (position.3, end.3, state.3)].enumerated() {
+                    for (id, end) in later[k] { found(id, end) }
+                    continueSegment(bytes, from: from, to: to, state: state, table, classOf, found)
                 }
             }
         }
+    }
+
+    /// Whether some literal occurs in `text` with no word byte next to it
+    /// on the sides its entry in `anchors` (by literal id) names; stops at
+    /// the first such occurrence.
+    func firstBoundedOccurrence(in text: UnsafeBufferPointer<UInt8>, of anchors: [Anchor]) -> Bool {
+        guard !literals.isEmpty, let bytes = text.baseAddress else { return false }
+        return table.withUnsafeBufferPointer { table in
+            classOf.withUnsafeBufferPointer { classOf in
+                var state: UInt32 = 0
+                var index = 0
+                while index < text.count {
+                    (index, state) = Self.run(bytes, from: index, to: text.count, table.baseAddress!, classOf.baseAddress!, until: firstOutputEntry, state)
+                    guard state >= firstOutputEntry else { return false }
+                    let row = Int(state - firstOutputEntry) / classCount
+                    for k in Int(outputStart[row])..<Int(outputStart[row + 1]) {
+                        let anchor = anchors[Int(outputs[k])]
+                        if anchor.edges.isEmpty || Self.isBounded(text, start: index - anchor.bytes.count, end: index, anchor.edges) { return true }
+                    }
+                }
+                return false
+            }
+        }
+    }
+
+    /// Texts shorter than this are scanned as one segment.
+    static let interleavingThreshold = 512
+
+    /// Up to three cut points that split `text` into four segments of
+    /// about equal length, each just after a byte that no literal holds;
+    /// empty when there are not three such points.
+    private func segmentStarts(_ text: UnsafeBufferPointer<UInt8>, _ classOf: UnsafePointer<UInt8>) -> [Int] {
+        var cuts: [Int] = []
+        var previous = 0
+        for k in 1...3 {
+            var index = max(previous + 1, text.count * k / 4)
+            while index < text.count && classOf[Int(text[index - 1])] != 0 { index += 1 }
+            guard index < text.count else { return [] }
+            cuts.append(index)
+            previous = index
+        }
+        return cuts
+    }
+
+    /// Steps the automaton from `state` over `bytes[start..<end]`, reporting every occurrence.
+    private func continueSegment(
+        _ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int, state: UInt32,
+        _ table: UnsafePointer<UInt32>, _ classOf: UnsafePointer<UInt8>, _ found: (Int, Int) -> Void
+    ) {
+        var state = state
+        var index = start
+        while index < end {
+            (index, state) = Self.run(bytes, from: index, to: end, table, classOf, until: firstOutputEntry, state)
+            guard state >= firstOutputEntry else { return }
+            report(state, end: index, found)
+        }
+    }
+
+    /// Steps the automaton of every one of four segments (at `position`,
+    /// in `state`) by one byte at a time, `steps` times at most, stopping
+    /// after the first step that leaves any of them in a state with
+    /// outputs.
+    @inline(never)
+    private static func run4(
+        _ bytes: UnsafePointer<UInt8>, _ position: inout (Int, Int, Int, Int), _ steps: Int,
+        _ table: UnsafePointer<UInt32>, _ classOf: UnsafePointer<UInt8>, until firstOutputEntry: UInt32,
+        _ state: inout (UInt32, UInt32, UInt32, UInt32)
+    ) {
+        var (s0, s1, s2, s3) = state
+        let b0 = bytes + position.0, b1 = bytes + position.1, b2 = bytes + position.2, b3 = bytes + position.3
+        var index = 0
+        while index < steps {
+            s0 = table[Int(s0) &+ Int(classOf[Int(b0[index])])]
+            s1 = table[Int(s1) &+ Int(classOf[Int(b1[index])])]
+            s2 = table[Int(s2) &+ Int(classOf[Int(b2[index])])]
+            s3 = table[Int(s3) &+ Int(classOf[Int(b3[index])])]
+            index &+= 1
+            if max(max(s0, s1), max(s2, s3)) >= firstOutputEntry { break }
+        }
+        state = (s0, s1, s2, s3)
+        position = (position.0 &+ index, position.1 &+ index, position.2 &+ index, position.3 &+ index)
     }
 
     /// Steps the automaton from `state` over `bytes[start..<end]`, up to
