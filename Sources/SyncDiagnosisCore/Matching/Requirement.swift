@@ -32,6 +32,8 @@ package struct Requirement: Sendable, Equatable {
         // Names of the things sync jobs move: every log of such a job mentions them.
         "account", "contact", "calendar", "mailbox", "invoice", "product", "order", "lead", "student",
         "teacher", "group", "item", "folder", "file", "document", "event", "customer", "entry", "table",
+        // How sync jobs report progress: positions, pages, attempts, timings.
+        "cursor", "offset", "page", "attempt", "retry", "retrying", "duration", "started", "completed", "finished",
     ].map { Array($0.utf8) })
 
     var isUnconstrained: Bool { options.isEmpty }
