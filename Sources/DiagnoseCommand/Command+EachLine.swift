@@ -40,14 +40,17 @@ extension Command {
 /// Record-by-record diagnosis of a stream: chunks in, a summary out.
 ///
 /// Records are gathered in batches that the machine's cores diagnose
-/// together; the summary then takes them in their original order, so the
-/// result is the same as diagnosing them one by one.
+/// together, in the background while the next batch is read; the summary
+/// then takes them in their original order, so the result is the same as
+/// diagnosing them one by one.
 final class RecordSession {
     private let workers: Workers
     private var reader: RecordReader
     private var batch = RecordBatch()
     private var summary = LogSummary()
     private var progress: Progress
+    /// The batch being diagnosed in the background, and its diagnoses once done.
+    private var inFlight: (batch: RecordBatch, done: DispatchGroup, result: DiagnosesBox)?
 
     init(_ knowledge: KnowledgeBase, settings: DiagnosisOptions, terminal: Command.Terminal) {
         let count = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
@@ -64,7 +67,7 @@ final class RecordSession {
             batch.append(line: line, record: record, truncated: truncated)
             if batch.isFull { flush(&batch) }
         }
-        progress.advance(bytes: chunk.count, records: summary.records + batch.count)
+        progress.advance(bytes: chunk.count, records: summary.records + batch.count + (inFlight?.batch.count ?? 0))
         self.batch = batch
     }
 
@@ -75,6 +78,7 @@ final class RecordSession {
             if batch.isFull { flush(&batch) }
         }
         flush(&batch)
+        _ = summarizeInFlight()
         progress.finish()
         return summary
     }
@@ -85,17 +89,43 @@ final class RecordSession {
         return taken
     }
 
+    /// Hands `batch` to the workers in the background and leaves it empty
+    /// (reusing the storage of the batch diagnosed before) to be filled again.
     private func flush(_ batch: inout RecordBatch) {
         guard batch.count > 0 else { return }
-        let diagnoses = workers.diagnose(batch)
+        var next = summarizeInFlight() ?? RecordBatch()
+        next.removeAll()
+        swap(&next, &batch)
+        let sending = next, workers = self.workers
+        let done = DispatchGroup(), result = DiagnosesBox()
+        done.enter()
+        DispatchQueue.global().async {
+            result.diagnoses = workers.diagnose(sending)
+            done.leave()
+        }
+        inFlight = (sending, done, result)
+    }
+
+    /// Waits for the batch in the background, adds it to the summary, and returns it.
+    private func summarizeInFlight() -> RecordBatch? {
+        guard let (batch, done, result) = inFlight else { return nil }
+        inFlight = nil
+        done.wait()
+        let diagnoses = result.diagnoses
         var summary = LogSummary()
         swap(&summary, &self.summary)
         batch.forEach { index, line, record, truncated in
             summary.add(line: line, record: record, diagnosis: diagnoses[index], truncated: truncated)
         }
         swap(&summary, &self.summary)
-        batch.removeAll()
+        return batch
     }
+}
+
+/// The diagnoses of a batch, written by the background work before it
+/// leaves its group and read only after waiting for the group.
+private final class DiagnosesBox: @unchecked Sendable {
+    var diagnoses: [Diagnosis] = []
 }
 
 /// Records copied out of the reader's buffer, kept until they are diagnosed.

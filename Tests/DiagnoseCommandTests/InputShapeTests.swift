@@ -35,6 +35,25 @@ struct InputShapeTests {
         #expect((first["firstSeen"] as? String)?.hasPrefix("2024-05-14T08:") == true)
     }
 
+    /// A log of many batches (read while the one before is diagnosed in
+    /// the background) adds up to the same groups as its parts, in order.
+    @Test func aLogOfManyBatchesIsSummarisedInOrder() throws {
+        let part = try String(contentsOf: Self.fixtures.appendingPathComponent("mixed.log"), encoding: .utf8)
+        let copies = 14
+        let whole = String(repeating: part.hasSuffix("\n") ? part : part + "\n", count: copies)
+        let outcome = CommandTests.run(["--each-line", "--format", "json"], stdin: whole)
+        let json = try #require(outcome.json)
+        #expect(json["records"] as? Int == 3000 * copies)
+        #expect(json["records"] as? Int ?? 0 > 2 * 16_384, "more than two batches")
+        #expect(json["diagnosed"] as? Int == 195 * copies)
+        let groups = Self.groups(outcome)
+        #expect(groups.map { $0["count"] as? Int } == [128 * copies, 39 * copies, 28 * copies])
+        let lines = part.split(separator: "\n", omittingEmptySubsequences: false).count - (part.hasSuffix("\n") ? 1 : 0)
+        let first = try #require(groups.first)
+        #expect(first["firstLine"] as? Int ?? .max <= lines, "the first occurrence is in the first copy")
+        #expect(first["lastLine"] as? Int ?? 0 > lines * (copies - 1), "the last occurrence is in the last copy")
+    }
+
     /// A batch split among workers gives each record the diagnosis one diagnoser gives it alone, in order.
     @Test func recordsDiagnosedOnSeveralCoresMatchOneByOne() throws {
         let knowledge = try KnowledgeBase.builtIn()
