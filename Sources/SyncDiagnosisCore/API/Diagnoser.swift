@@ -60,7 +60,7 @@ public struct Diagnoser {
     /// the order of `records`. When the records lie in ascending order
     /// without overlapping (the lines of a log, read into one buffer), one
     /// prefilter pass covers them all: the way to diagnose many short
-    /// records fast.
+    /// records fast. A range outside `buffer` is a programming error.
     public mutating func diagnose(_ buffer: UnsafeBufferPointer<UInt8>, records: [Range<Int>]) -> [Diagnosis] {
         precondition(records.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= buffer.count }, "a record lies outside the buffer")
         let total = records.reduce(0) { $0 + $1.count }
