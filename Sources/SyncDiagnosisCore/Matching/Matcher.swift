@@ -186,25 +186,27 @@ extension Matcher {
                 guard Prefilter.isBounded(text, start: start - range.lowerBound, end: end - range.lowerBound, literal.edges) else { continue }
             }
             if record != current {
-                // The records passed over get only the rules every input gets.
-                for passed in (current + 1)...record {
-                    marks.nextGeneration()
-                    for rule in alwaysEvaluated where marks.mark(rule) { pairs.append(RecordCandidate(record: passed, rule: rule)) }
-                }
+                enter(current + 1...record, &marks, &pairs)
                 current = record
             }
-            for position in Int(candidateStart[Int(hit.literal)])..<Int(candidateStart[Int(hit.literal) + 1]) {
-                let rule = Int(candidates[position])
-                if marks.mark(rule) { pairs.append(RecordCandidate(record: record, rule: rule)) }
-            }
+            offer(Int(hit.literal), &marks) { pairs.append(RecordCandidate(record: record, rule: $0)) }
         }
-        if !alwaysEvaluated.isEmpty {
-            for passed in (current + 1)..<records.count {
-                marks.nextGeneration()
-                for rule in alwaysEvaluated where marks.mark(rule) { pairs.append(RecordCandidate(record: passed, rule: rule)) }
-            }
-        }
+        if current < records.count - 1 { enter(current + 1...records.count - 1, &marks, &pairs) }
         marks.returnHits(hits)
+    }
+
+    /// Moves on to the last of `records`: those before it get only the
+    /// rules every input gets, and it starts with those.
+    @inline(__always)
+    private func enter(_ records: ClosedRange<Int>, _ marks: inout CandidateMarks, _ pairs: inout [RecordCandidate]) {
+        guard !alwaysEvaluated.isEmpty else {
+            marks.nextGeneration()
+            return
+        }
+        for record in records {
+            marks.nextGeneration()
+            for rule in alwaysEvaluated where marks.mark(rule) { pairs.append(RecordCandidate(record: record, rule: rule)) }
+        }
     }
 
     /// Offers each rule `literal` makes a candidate, once per input.
