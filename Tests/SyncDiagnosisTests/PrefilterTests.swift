@@ -47,6 +47,27 @@ struct PrefilterTests {
         }
     }
 
+    /// The direct search screens eight positions at a time: on random texts
+    /// with letters of both cases, digits, bytes that differ from a letter
+    /// only in bit 5 ("@", "`", "\u{01}", "!") and non-ASCII bytes, at every
+    /// start offset, it finds the first occurrence a plain search finds.
+    @Test func directSearchFindsWhatAPlainSearchFinds() {
+        var random = SplitMix(seed: 11)
+        let alphabet: [UInt8] = Array("aAbB0@`!".utf8) + [0x01, 0x21, 0xC3, 0xA9]
+        let literalAlphabet: [UInt8] = Array("ab0@`!".utf8) + [0x01, 0xC3]
+        func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        for _ in 0..<3_000 {
+            let text = (0..<random.below(40)).map { _ in alphabet[random.below(alphabet.count)] }
+            let literal = (0..<(1 + random.below(3))).map { _ in literalAlphabet[random.below(literalAlphabet.count)] }
+            let start = random.below(text.count + 1)
+            let expected = stride(from: start, through: text.count - literal.count, by: 1).first { position in
+                literal.indices.allSatisfy { folded(text[position + $0]) == literal[$0] }
+            }
+            let found = text.withUnsafeBufferPointer { Prefilter.firstOccurrence(of: literal, in: $0, from: start) }
+            #expect(found == expected, "\(literal) in \(text) from \(start)")
+        }
+    }
+
     @Test func requirementsAreDerivedSoundly() throws {
         func requirement(_ pattern: String) throws -> Set<String> {
             Set(try Requirement(RegexParser.parse(pattern).0).pruned.options.map { option in

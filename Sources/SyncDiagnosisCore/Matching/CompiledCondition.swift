@@ -35,7 +35,7 @@ indirect enum CompiledCondition: Sendable {
 
 /// A phrase, template or regular expression, compiled. A class, so that
 /// evaluating a condition passes one reference instead of copying fields.
-final class TextPattern: Sendable {
+final class TextPattern: @unchecked Sendable {
     let program: Program
     /// Capture `i` (1-based) is named `captureNames[i - 1]`.
     let captureNames: [String]
@@ -49,11 +49,30 @@ final class TextPattern: Sendable {
     /// For each anchor set of more than a few literals, an automaton that
     /// looks for all of them in one pass instead of one search each.
     private let anchorAutomata: [Prefilter?]
+    /// The anchors laid out in one block: an entry per literal, then the
+    /// literals' bytes. Checking them touches one allocation and takes no
+    /// references, which counts when thousands of rules are each tried
+    /// rarely. Written only by `init`: hence the unchecked `Sendable`.
+    private let flatAnchors: UnsafeMutableRawBufferPointer
+    private let flatAnchorCount: Int
     /// This pattern's index in its knowledge base, for per-search scratch space.
     let slot: Int
 
     /// Anchor sets with at least this many literals are searched with an automaton.
     static let automatonThreshold = 4
+
+    /// One literal of the flat layout, or a whole set searched with an automaton.
+    private struct FlatAnchor {
+        /// Where the literal's bytes start, from the start of the block.
+        var offset: Int32
+        var count: Int32
+        var edges: Requirement.Edges
+        /// The last entry of its set.
+        var endsSet: Bool
+        /// The set is searched with `anchorAutomata[set]` (one entry stands for it).
+        var usesAutomaton: Bool
+        var set: Int32
+    }
 
     init(program: Program, captureNames: [String], guaranteedFacts: Set<String>, requirement: Requirement, anchors: [[Anchor]], slot: Int) {
         self.program = program
@@ -61,22 +80,64 @@ final class TextPattern: Sendable {
         self.guaranteedFacts = guaranteedFacts
         self.requirement = requirement
         self.anchors = anchors
-        self.anchorAutomata = anchors.map { set in
+        let automata = anchors.map { set in
             set.count >= Self.automatonThreshold && !set.contains(where: \.bytes.isEmpty) ? Prefilter(literals: set.map(\.bytes)) : nil
         }
+        self.anchorAutomata = automata
         self.slot = slot
+        var entries: [FlatAnchor] = []
+        var bytes: [UInt8] = []
+        for (index, set) in anchors.enumerated() {
+            if automata[index] != nil {
+                entries.append(FlatAnchor(offset: 0, count: 0, edges: [], endsSet: true, usesAutomaton: true, set: Int32(index)))
+            } else if set.isEmpty {
+                // No literal of an empty set can occur: the set is never satisfied.
+                entries.append(FlatAnchor(offset: 0, count: -1, edges: [], endsSet: true, usesAutomaton: false, set: Int32(index)))
+            } else {
+                for (position, anchor) in set.enumerated() {
+                    entries.append(FlatAnchor(offset: Int32(bytes.count), count: Int32(anchor.bytes.count), edges: anchor.edges,
+                                              endsSet: position == set.count - 1, usesAutomaton: false, set: Int32(index)))
+                    bytes += anchor.bytes
+                }
+            }
+        }
+        let header = entries.count * MemoryLayout<FlatAnchor>.stride
+        for index in entries.indices { entries[index].offset += Int32(header) }
+        flatAnchors = .allocate(byteCount: max(1, header + bytes.count), alignment: MemoryLayout<FlatAnchor>.alignment)
+        flatAnchorCount = entries.count
+        entries.withUnsafeBytes { flatAnchors.copyMemory(from: $0) }
+        bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: flatAnchors[header...]).copyMemory(from: $0) }
     }
-}
 
-extension TextPattern {
+    deinit {
+        flatAnchors.deallocate()
+    }
+
     /// Whether `text` contains a literal of every anchor set (ASCII case-insensitively).
     func anchorOccurs(in text: UnsafeBufferPointer<UInt8>) -> Bool {
-        for (set, automaton) in zip(anchors, anchorAutomata) {
-            if let automaton {
-                guard automaton.firstBoundedOccurrence(in: text, of: set) else { return false }
-            } else {
-                guard set.contains(where: { Prefilter.occurs($0.bytes, bounded: $0.edges, in: text) }) else { return false }
+        guard flatAnchorCount > 0, let base = flatAnchors.baseAddress else { return true }
+        let entries = base.assumingMemoryBound(to: FlatAnchor.self)
+        var index = 0
+        while index < flatAnchorCount {
+            let first = entries[index]
+            if first.usesAutomaton {
+                let set = Int(first.set)
+                guard anchorAutomata[set]!.firstBoundedOccurrence(in: text, of: anchors[set]) else { return false }
+                index += 1
+                continue
             }
+            // The set's literals in turn: the first that occurs satisfies it.
+            var satisfied = false
+            while true {
+                let entry = entries[index]
+                index += 1
+                if !satisfied && entry.count >= 0 {
+                    let literal = UnsafeBufferPointer(start: (base + Int(entry.offset)).assumingMemoryBound(to: UInt8.self), count: Int(entry.count))
+                    satisfied = Prefilter.occurs(literal, bounded: entry.edges, in: text)
+                }
+                if entry.endsSet { break }
+            }
+            guard satisfied else { return false }
         }
         return true
     }

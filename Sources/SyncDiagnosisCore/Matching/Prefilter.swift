@@ -257,6 +257,11 @@ struct Prefilter: Sendable {
     /// with no word byte next to it on the sides in `edges`: the direct
     /// search used before the automaton pays for itself.
     static func occurs(_ literal: [UInt8], bounded edges: Requirement.Edges, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        literal.withUnsafeBufferPointer { occurs($0, bounded: edges, in: text) }
+    }
+
+    /// `occurs(_:bounded:in:)` for a literal held elsewhere.
+    static func occurs(_ literal: UnsafeBufferPointer<UInt8>, bounded edges: Requirement.Edges, in text: UnsafeBufferPointer<UInt8>) -> Bool {
         var from = 0
         while let start = firstOccurrence(of: literal, in: text, from: from) {
             if edges.isEmpty || isBounded(text, start: start, end: start + literal.count, edges) { return true }
@@ -275,23 +280,47 @@ struct Prefilter: Sendable {
     /// Where `literal` (lowercased) first occurs in `text` at or after `start`,
     /// ASCII case-insensitively.
     static func firstOccurrence(of literal: [UInt8], in text: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> Int? {
+        literal.withUnsafeBufferPointer { firstOccurrence(of: $0, in: text, from: start) }
+    }
+
+    /// `firstOccurrence(of:in:from:)` for a literal held elsewhere.
+    ///
+    /// Eight positions are screened at a time for the literal's first
+    /// byte (case-folded when it is a letter), with the usual zero-byte
+    /// test on a 64-bit word; each position it flags is then compared in full.
+    static func firstOccurrence(of literal: UnsafeBufferPointer<UInt8>, in text: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> Int? {
         guard let first = literal.first else { return start <= text.count ? start : nil }
-        guard literal.count <= text.count else { return nil }
-        let firstUpper = first >= 0x61 && first <= 0x7A ? first - 0x20 : first
+        guard literal.count <= text.count, start <= text.count - literal.count, let base = text.baseAddress else { return nil }
         let last = text.count - literal.count
-        var index = start
-        while index <= last {
-            let byte = text[index]
-            if byte == first || byte == firstUpper {
-                var offset = 1
-                while offset < literal.count {
-                    var candidate = text[index + offset]
-                    if candidate >= 0x41 && candidate <= 0x5A { candidate |= 0x20 }
-                    if candidate != literal[offset] { break }
-                    offset += 1
-                }
-                if offset == literal.count { return index }
+        @inline(__always) func matches(at position: Int) -> Bool {
+            for offset in 0..<literal.count {
+                var byte = base[position + offset]
+                if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
+                if byte != literal[offset] { return false }
             }
+            return true
+        }
+        // A letter matches in either case: setting bit 5 of every byte folds
+        // only its upper case onto it. Other bytes are compared as they are.
+        let isLetter = first >= 0x61 && first <= 0x7A
+        let fold: UInt64 = isLetter ? 0x2020_2020_2020_2020 : 0
+        let pattern = UInt64(first) &* 0x0101_0101_0101_0101
+        var index = start
+        while index + 7 <= last {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let difference = (word | fold) ^ pattern
+            // A set high bit marks a zero byte (the lowest one exactly; higher
+            // ones may be false alarms, which the full comparison rejects).
+            var flagged = (difference &- 0x0101_0101_0101_0101) & ~difference & 0x8080_8080_8080_8080
+            while flagged != 0 {
+                let position = index + flagged.trailingZeroBitCount >> 3
+                if matches(at: position) { return position }
+                flagged &= flagged &- 1
+            }
+            index += 8
+        }
+        while index <= last {
+            if matches(at: index) { return index }
             index += 1
         }
         return nil
