@@ -97,6 +97,8 @@ final class Matcher: Sendable {
         var weight = usage.mapValues(\.rules)
         let common = rules.count + 1
         for word in Requirement.commonWords where weight[word] != nil { weight[word] = common }
+        // A piece of a common word ("fail" of "failed") occurs wherever the word does.
+        for piece in Requirement.piecesOfCommonWords where weight[piece] != nil { weight[piece] = common }
         // One lookup per literal: the option's heaviest literal, then (as
         // `Requirement.quality`) its weakest, a common word counting half its length.
         let cost = { (option: Set<[UInt8]>) -> (Int, Int) in

@@ -36,6 +36,19 @@ package struct Requirement: Sendable, Equatable {
         "cursor", "offset", "page", "attempt", "retry", "retrying", "duration", "started", "completed", "finished",
     ].map { Array($0.utf8) })
 
+    /// The substrings of common words long enough to be literals, the words themselves excluded.
+    static let piecesOfCommonWords: Set<[UInt8]> = {
+        var pieces = Set<[UInt8]>()
+        for word in commonWords where word.count > minimumLength {
+            for start in 0...(word.count - minimumLength) {
+                for end in (start + minimumLength)...word.count where end - start < word.count {
+                    pieces.insert(Array(word[start..<end]))
+                }
+            }
+        }
+        return pieces.subtracting(commonWords)
+    }()
+
     var isUnconstrained: Bool { options.isEmpty }
 
     /// The options, with the edges of just their literals: what the
