@@ -48,7 +48,7 @@ final class Matcher: Sendable {
 
     /// What a whole condition requires of the text (sound: see `Requirement`),
     /// with alternatives judged by `cost`.
-    static func requirement(of condition: RequirementTree, cost: (Set<[UInt8]>) -> (Int, Int) = defaultCost) -> Requirement {
+    static func requirement(of condition: RequirementTree, cost: (Set<[UInt8]>) -> (Int, Int, Int) = defaultCost) -> Requirement {
         switch condition {
         case .text(let requirement):
             return requirement
@@ -76,8 +76,8 @@ final class Matcher: Sendable {
     }
 
     /// Without knowledge of other rules: prefer the more selective-looking option.
-    static func defaultCost(_ option: Set<[UInt8]>) -> (Int, Int) {
-        (-Requirement.quality(of: option), option.count)
+    static func defaultCost(_ option: Set<[UInt8]>) -> (Int, Int, Int) {
+        (-Requirement.quality(of: option), option.count, 0)
     }
 
     /// For each rule, the literals the prefilter scans for, or nil when the
@@ -94,21 +94,25 @@ final class Matcher: Sendable {
         for (index, rule) in rules.enumerated() {
             rule.forEachLiteral { count(&usage[$0, default: (0, -1)], in: index) }
         }
-        var weight = usage.mapValues(\.rules)
+        // Each literal's weight, and how many rules use it.
+        var weight = usage.mapValues { (weight: $0.rules, rules: $0.rules) }
         let common = rules.count + 1
-        for word in Requirement.commonWords where weight[word] != nil { weight[word] = common }
+        for word in Requirement.commonWords where weight[word] != nil { weight[word]!.weight = common }
         // A piece of a common word ("fail" of "failed") occurs wherever the word does.
-        for piece in Requirement.piecesOfCommonWords where weight[piece] != nil { weight[piece] = common }
+        for piece in Requirement.piecesOfCommonWords where weight[piece] != nil { weight[piece]!.weight = common }
         // One lookup per literal: the option's heaviest literal, then (as
-        // `Requirement.quality`) its weakest, a common word counting half its length.
-        let cost = { (option: Set<[UInt8]>) -> (Int, Int) in
-            var heaviest = 0, weakest = Int.max
+        // `Requirement.quality`) its weakest, a common word counting half its
+        // length; between equals (two common words), the option whose
+        // literals fewer rules use.
+        let cost = { (option: Set<[UInt8]>) -> (Int, Int, Int) in
+            var heaviest = 0, weakest = Int.max, mostUsed = 0
             for literal in option {
-                let used = weight[literal] ?? 0
+                let (used, rules) = weight[literal] ?? (0, 0)
                 heaviest = max(heaviest, used)
                 weakest = min(weakest, used == common ? literal.count / 2 : literal.count)
+                mostUsed = max(mostUsed, rules)
             }
-            return (heaviest, option.isEmpty ? 0 : -weakest)
+            return (heaviest, option.isEmpty ? 0 : -weakest, mostUsed)
         }
         return rules.map { rule in
             let requirement = requirement(of: rule, cost: cost)

@@ -34,6 +34,8 @@ package struct Requirement: Sendable, Equatable {
         "teacher", "group", "item", "folder", "file", "document", "event", "customer", "entry", "table",
         // How sync jobs report progress: positions, pages, attempts, timings.
         "cursor", "offset", "page", "attempt", "retry", "retrying", "duration", "started", "completed", "finished",
+        // Dynamics 365 tables every sales sync logs.
+        "salesorder", "opportunity",
     ].map { Array($0.utf8) })
 
     /// The substrings of common words long enough to be literals, the words themselves excluded.
