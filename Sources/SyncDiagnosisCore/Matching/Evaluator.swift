@@ -22,6 +22,13 @@ struct Evaluator {
         return machine.firstMatch(in: text, space: space)
     }
 
+    /// False when `pattern` certainly does not match `text`, found without
+    /// running its machine: an anchor is missing, or its filter rules it out.
+    private func cannotMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard usesAnchors else { return false }
+        return !pattern.anchorOccurs(in: text) || machines[pattern.slot].map { !$0.mayMatch(text) } ?? false
+    }
+
     /// Whether `condition` holds; on success its evidence spans and facts are appended.
     mutating func evaluate(
         _ condition: CompiledCondition, in text: UnsafeBufferPointer<UInt8>,
@@ -39,6 +46,12 @@ struct Evaluator {
             }
             return true
         case .all(let items):
+            // Every item must hold: one that cheap checks rule out settles it
+            // before any machine runs (the status number of an HTTP rule
+            // matches on many log lines; the wording around it seldom does).
+            for item in items {
+                if case .text(let pattern) = item, cannotMatch(pattern, in: text) { return false }
+            }
             let (factCount, spanCount) = (facts.count, spans.count)
             for item in items where !evaluate(item, in: text, facts: &facts, spans: &spans) {
                 facts.removeSubrange(factCount...)

@@ -35,6 +35,12 @@ final class PikeVM {
         instructions.deinitialize().deallocate()
     }
 
+    /// False when the machine has a filter and it rules out a match in
+    /// `text`: a check far cheaper than a search.
+    func mayMatch(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        filter?.mayMatch(text) ?? true
+    }
+
     /// The first match at or after `start`, using the machine's own scratch space.
     func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> [Int]? {
         firstMatch(in: text, from: start, space: ownSpace)
