@@ -62,18 +62,30 @@ final class MatchFilter {
     func mayMatch(_ text: UnsafeBufferPointer<UInt8>, from offset: Int = 0) -> Bool {
         if gaveUp || startMatches { return true }
         var current: Int32 = 0
-        for index in offset..<text.count {
-            let slot = Int(current) * classCount + Int(classOf[Int(text[index])])
-            var next = table[slot]
-            if next == Self.unknown {
-                guard let made = step(from: current, on: text[index]) else { return true }
-                table[slot] = made
-                next = made
+        var index = offset
+        while true {
+            // Known transitions in a tight loop over the table; it stops at the
+            // end, at `accept`, or where a state is still to be made.
+            let (stop, state, next) = table.withUnsafeBufferPointer { table in
+                classOf.withUnsafeBufferPointer { classOf in
+                    var (position, state) = (index, current)
+                    while position < text.count {
+                        let next = table[Int(state) * classCount + Int(classOf[Int(text[position])])]
+                        if next < 0 { return (position, state, next) }
+                        state = next
+                        position += 1
+                    }
+                    return (position, state, Int32(0))
+                }
             }
+            if stop == text.count { return false }
             if next == Self.accept { return true }
-            current = next
+            guard let made = step(from: state, on: text[stop]) else { return true }
+            table[Int(state) * classCount + Int(classOf[Int(text[stop])])] = made
+            if made == Self.accept { return true }
+            current = made
+            index = stop + 1
         }
-        return false
     }
 
     /// The state after reading `byte` in `state`, with a fresh start thread added; nil once over the limit.
