@@ -12,44 +12,43 @@ public struct Rule: Sendable, Identifiable {
     }
 
     /// The rule's id, `<system>.<slug>`, equal to its path under the rules folder.
-    public var id: String { storage.id }
+    public var id: String { storage.fields.id }
     /// One line a support engineer recognises.
-    public var title: String { storage.title }
+    public var title: String { storage.fields.title }
     /// How far the rule can be trusted.
-    public var status: RuleStatus { storage.status }
+    public var status: RuleStatus { storage.fields.status }
     /// The system the rule is about, equal to its folder name.
-    public var system: String { storage.system }
+    public var system: String { storage.fields.system }
     /// The kind of failure.
-    public var category: Category { storage.category }
+    public var category: Category { storage.fields.category }
     /// Whether the failure stops the whole synchronization or only some records.
-    public var scope: Scope { storage.scope }
+    public var scope: Scope { storage.fields.scope }
     /// Whether replaying the failed messages unchanged can succeed.
-    public var retryable: Bool { storage.retryable }
+    public var retryable: Bool { storage.fields.retryable }
     /// What to do first.
-    public var action: NextAction { storage.action }
+    public var action: NextAction { storage.fields.action }
     /// Why it happened; may hold `{placeholders}` for captured facts.
-    public var cause: String { storage.cause }
+    public var cause: String { storage.fields.cause }
     /// Ordered remedy steps; may hold `{placeholders}` for captured facts.
-    public var remediation: [String] { storage.remediation }
+    public var remediation: [String] { storage.fields.remediation }
     /// The public documents or seed guides the rule rests on.
-    public var references: [String] { storage.references }
+    public var references: [String] { storage.fields.references }
     /// Explicit rank: higher first (default 0).
-    public var priority: Int { storage.priority }
+    public var priority: Int { storage.fields.priority }
     /// What the rule matches, as written.
-    public var condition: Condition { storage.condition }
+    public var condition: Condition { storage.fields.condition }
     /// Messages that must yield this rule as the top finding.
-    public var matchExamples: [Example] { storage.matchExamples }
+    public var matchExamples: [Example] { storage.fields.matchExamples }
     /// Nearby messages that must not yield this rule.
-    public var noMatchExamples: [String] { storage.noMatchExamples }
+    public var noMatchExamples: [String] { storage.fields.noMatchExamples }
     /// The file the rule was loaded from, e.g. `Rules/sap-c4c/ews-url-not-found.json`.
-    public var file: String { storage.file }
-    var compiled: CompiledCondition { storage.compiled }
-    var causeTemplate: PlaceholderText { storage.causeTemplate }
-    var remediationTemplates: [PlaceholderText] { storage.remediationTemplates }
+    public var file: String { storage.fields.file }
+    var compiled: CompiledCondition { storage.fields.compiled }
+    var causeTemplate: PlaceholderText { storage.fields.causeTemplate }
+    var remediationTemplates: [PlaceholderText] { storage.fields.remediationTemplates }
 
-    /// The rule's fields, held once: a rule is copied with every finding,
-    /// and copying one reference costs far less than copying each field.
-    private final class Storage: Sendable {
+    /// The rule's fields, as the decoder fills them in.
+    struct Fields: Sendable {
         let id: String
         let title: String
         let status: RuleStatus
@@ -69,94 +68,20 @@ public struct Rule: Sendable, Identifiable {
         let compiled: CompiledCondition
         let causeTemplate: PlaceholderText
         let remediationTemplates: [PlaceholderText]
+    }
 
-        init(
-            id: String,
-            title: String,
-            status: RuleStatus,
-            system: String,
-            category: Category,
-            scope: Scope,
-            retryable: Bool,
-            action: NextAction,
-            cause: String,
-            remediation: [String],
-            references: [String],
-            priority: Int,
-            condition: Condition,
-            matchExamples: [Example],
-            noMatchExamples: [String],
-            file: String,
-            compiled: CompiledCondition,
-            causeTemplate: PlaceholderText,
-            remediationTemplates: [PlaceholderText]
-        ) {
-            self.id = id
-            self.title = title
-            self.status = status
-            self.system = system
-            self.category = category
-            self.scope = scope
-            self.retryable = retryable
-            self.action = action
-            self.cause = cause
-            self.remediation = remediation
-            self.references = references
-            self.priority = priority
-            self.condition = condition
-            self.matchExamples = matchExamples
-            self.noMatchExamples = noMatchExamples
-            self.file = file
-            self.compiled = compiled
-            self.causeTemplate = causeTemplate
-            self.remediationTemplates = remediationTemplates
-        }
+    /// The fields, held once: a rule is copied with every finding, and
+    /// copying one reference costs far less than copying each field.
+    private final class Storage: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
     }
 
     private let storage: Storage
 
-    init(
-        id: String,
-        title: String,
-        status: RuleStatus,
-        system: String,
-        category: Category,
-        scope: Scope,
-        retryable: Bool,
-        action: NextAction,
-        cause: String,
-        remediation: [String],
-        references: [String],
-        priority: Int,
-        condition: Condition,
-        matchExamples: [Example],
-        noMatchExamples: [String],
-        file: String,
-        compiled: CompiledCondition,
-        causeTemplate: PlaceholderText,
-        remediationTemplates: [PlaceholderText]
-    ) {
-        storage = Storage(
-            id: id,
-            title: title,
-            status: status,
-            system: system,
-            category: category,
-            scope: scope,
-            retryable: retryable,
-            action: action,
-            cause: cause,
-            remediation: remediation,
-            references: references,
-            priority: priority,
-            condition: condition,
-            matchExamples: matchExamples,
-            noMatchExamples: noMatchExamples,
-            file: file,
-            compiled: compiled,
-            causeTemplate: causeTemplate,
-            remediationTemplates: remediationTemplates
-        )
+    /// A rule with `fields`.
+    init(_ fields: Fields) {
+        storage = Storage(fields)
     }
 }
 

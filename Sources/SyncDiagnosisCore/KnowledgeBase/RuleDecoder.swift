@@ -82,14 +82,14 @@ struct RuleDecoder {
         guard problems.isEmpty, let id, let title, let status, let category, let scope, let action,
               let retryable, let priority, let cause, let matched
         else { return nil }
-        return Rule(
+        return Rule(Rule.Fields(
             id: id, title: title, status: status, system: root["system"]?.string ?? "", category: category,
             scope: scope, retryable: retryable, action: action, cause: causeText ?? "",
             remediation: remediationText, references: references, priority: priority,
             condition: matched.0, matchExamples: matchExamples, noMatchExamples: noMatchExamples,
             file: source.path, compiled: matched.1,
             causeTemplate: cause, remediationTemplates: remediation
-        )
+        ))
     }
 
     private mutating func checkKeys(_ members: [JSONValue.Member]) {

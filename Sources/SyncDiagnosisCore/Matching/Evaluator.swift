@@ -14,19 +14,36 @@ struct Evaluator {
     }
 
     /// The capture slots of the pattern's first match in `text`, if any.
-    mutating func firstMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>) -> [Int]? {
-        guard !usesAnchors || pattern.anchorOccurs(in: text) else { return nil }
-        if let machine = machines[pattern.slot] { return machine.firstMatch(in: text, space: space) }
+    /// `screened`: `cannotMatch` already said no to this pattern and text.
+    mutating func firstMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>, screened: Bool = false) -> [Int]? {
+        guard screened || !usesAnchors || pattern.anchorOccurs(in: text) else { return nil }
+        if let machine = machines[pattern.slot] { return machine.firstMatch(in: text, space: space, screened: screened) }
         let machine = PikeVM(pattern.program)
         machines[pattern.slot] = machine
         return machine.firstMatch(in: text, space: space)
     }
 
-    /// False when `pattern` certainly does not match `text`, found without
+    /// True when `pattern` certainly does not match `text`, found without
     /// running its machine: an anchor is missing, or its filter rules it out.
     private func cannotMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard usesAnchors else { return false }
         return !pattern.anchorOccurs(in: text) || machines[pattern.slot].map { !$0.mayMatch(text) } ?? false
+    }
+
+    /// Whether `pattern` matches `text`; on success its evidence span and facts are appended.
+    private mutating func match(
+        _ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>, screened: Bool,
+        facts: inout [Finding.Fact], spans: inout [Range<Int>]
+    ) -> Bool {
+        guard let slots = firstMatch(pattern, in: text, screened: screened) else { return false }
+        spans.append(slots[0]..<slots[1])
+        for (index, name) in pattern.captureNames.enumerated() {
+            let start = slots[2 * (index + 1)], end = slots[2 * (index + 1) + 1]
+            if start >= 0 && end >= start {
+                facts.append(Finding.Fact(name: name, value: String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)))
+            }
+        }
+        return true
     }
 
     /// Whether `condition` holds; on success its evidence spans and facts are appended.
@@ -36,15 +53,7 @@ struct Evaluator {
     ) -> Bool {
         switch condition {
         case .text(let pattern):
-            guard let slots = firstMatch(pattern, in: text) else { return false }
-            spans.append(slots[0]..<slots[1])
-            for (index, name) in pattern.captureNames.enumerated() {
-                let start = slots[2 * (index + 1)], end = slots[2 * (index + 1) + 1]
-                if start >= 0 && end >= start {
-                    facts.append(Finding.Fact(name: name, value: String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)))
-                }
-            }
-            return true
+            return match(pattern, in: text, screened: false, facts: &facts, spans: &spans)
         case .all(let items):
             // Every item must hold: one that cheap checks rule out settles it
             // before any machine runs (the status number of an HTTP rule
@@ -53,10 +62,17 @@ struct Evaluator {
                 if case .text(let pattern) = item, cannotMatch(pattern, in: text) { return false }
             }
             let (factCount, spanCount) = (facts.count, spans.count)
-            for item in items where !evaluate(item, in: text, facts: &facts, spans: &spans) {
-                facts.removeSubrange(factCount...)
-                spans.removeSubrange(spanCount...)
-                return false
+            for item in items {
+                let holds = if case .text(let pattern) = item {
+                    match(pattern, in: text, screened: true, facts: &facts, spans: &spans)
+                } else {
+                    evaluate(item, in: text, facts: &facts, spans: &spans)
+                }
+                if !holds {
+                    facts.removeSubrange(factCount...)
+                    spans.removeSubrange(spanCount...)
+                    return false
+                }
             }
             return true
         case .any(let items):

@@ -47,8 +47,9 @@ final class PikeVM {
     }
 
     /// The first match at or after `start`: its capture slots (byte offsets, -1 when unset).
-    func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int = 0, space: SearchSpace) -> [Int]? {
-        if let filter, !filter.mayMatch(text, from: start) { return nil }
+    /// `screened`: `mayMatch(text)` already said yes (`start` is then 0).
+    func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int = 0, space: SearchSpace, screened: Bool = false) -> [Int]? {
+        if !screened, let filter, !filter.mayMatch(text, from: start) { return nil }
         // The state lives in locals during the search: no exclusivity checks on the hot path.
         let buffers = space.reserve(size: instructions.count, width: width)
         let (marks, scratch) = (buffers.marks, buffers.scratch)
