@@ -1,5 +1,12 @@
 import Foundation
 import SyncDiagnosis
+#if canImport(Glibc)
+import Glibc
+private let systemRead = Glibc.read
+#elseif canImport(Darwin)
+import Darwin
+private let systemRead = Darwin.read
+#endif
 
 extension Command {
     /// Diagnoses every record of a log or export and reports them grouped;
@@ -9,9 +16,27 @@ extension Command {
         if let argument {
             session.feed(Array(argument.utf8))
         } else {
-            try readInput { session.feed($0) }
+            try readInput(into: session)
         }
         return try report(session)
+    }
+
+    /// Streams the input into `session`: a file straight into its batches.
+    func readInput(into session: RecordSession) throws(CommandError) {
+        guard let path = options.file else {
+            try readInputBytes { session.feed($0) }
+            return
+        }
+        var isDirectory: ObjCBool = false
+        let descriptor = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            ? open(path, O_RDONLY) : -1
+        guard descriptor >= 0 else { throw .input("cannot read '\(path)': no such file, or not readable") }
+        defer { close(descriptor) }
+        do {
+            try session.read(from: descriptor)
+        } catch {
+            throw .input("cannot read '\(path)': \(error.description)")
+        }
     }
 
     var settings: DiagnosisOptions {
@@ -46,7 +71,6 @@ extension Command {
 final class RecordSession {
     private let workers: Workers
     private var reader: RecordReader
-    private var batch = RecordBatch()
     private var summary = LogSummary()
     private var progress: Progress
     /// The batch being diagnosed in the background, and its diagnoses once done.
@@ -59,66 +83,84 @@ final class RecordSession {
         progress = Progress(enabled: terminal.errorIsTerminal, write: terminal.writeError)
     }
 
+    func feed(_ chunk: UnsafeRawBufferPointer) {
+        if let full = reader.feed(chunk) { flush(full) }
+        progress.advance(bytes: chunk.count, records: summary.records + (inFlight?.batch.count ?? 0))
+    }
+
+    /// `feed(_:)` for bytes in an array.
     func feed(_ chunk: [UInt8]) {
-        // The batch is worked on as a local, so that adding a record is not
-        // an access to this object's state each time.
-        var batch = takeBatch()
-        reader.feed(chunk) { line, record, truncated in
-            batch.append(line: line, record: record, truncated: truncated)
-            if batch.isFull { flush(&batch) }
+        chunk.withUnsafeBytes { feed($0) }
+    }
+
+    /// Reads the file open as `descriptor` to its end, straight into the
+    /// batches; the error is `read(2)`'s, if any.
+    func read(from descriptor: Int32) throws(ReadFailure) {
+        while true {
+            let (count, full) = try reader.read(upTo: Self.readSize) { (buffer) throws(ReadFailure) -> Int in
+                while true {
+                    let count = systemRead(descriptor, buffer.baseAddress, buffer.count)
+                    if count >= 0 { return count }
+                    if errno != EINTR { throw ReadFailure(code: errno) }
+                }
+            }
+            if let full { flush(full) }
+            guard count > 0 else { return }
+            progress.advance(bytes: count, records: summary.records + (inFlight?.batch.count ?? 0))
         }
-        progress.advance(bytes: chunk.count, records: summary.records + batch.count + (inFlight?.batch.count ?? 0))
-        self.batch = batch
+    }
+
+    /// How much one `read(2)` asks for.
+    static let readSize = 1 << 20
+
+    /// A failed `read(2)`.
+    struct ReadFailure: Error {
+        let code: Int32
+        var description: String { String(cString: strerror(code)) }
     }
 
     func finish() -> LogSummary {
-        var batch = takeBatch()
-        reader.finish { line, record, truncated in
-            batch.append(line: line, record: record, truncated: truncated)
-            if batch.isFull { flush(&batch) }
-        }
-        flush(&batch)
-        _ = summarizeInFlight()
+        flush(reader.finish())
+        if let (finishedBatch, diagnoses) = waitForInFlight() { summarize(finishedBatch, diagnoses) }
         progress.finish()
         return summary
     }
 
-    private func takeBatch() -> RecordBatch {
-        var taken = RecordBatch()
-        swap(&taken, &batch)
-        return taken
-    }
-
-    /// Hands `batch` to the workers in the background and leaves it empty
-    /// (reusing the storage of the batch diagnosed before) to be filled again.
-    private func flush(_ batch: inout RecordBatch) {
+    /// Hands `batch` to the workers in the background. The batch handed
+    /// over before is summarized meanwhile, so the workers are never idle
+    /// while the summary is made; its storage then goes back to the reader.
+    private func flush(_ batch: RecordBatch) {
         guard batch.count > 0 else { return }
-        var next = summarizeInFlight() ?? RecordBatch()
-        next.removeAll()
-        swap(&next, &batch)
-        let sending = next, workers = self.workers
-        let done = DispatchGroup(), result = DiagnosesBox()
+        let finished = waitForInFlight()
+        let workers = self.workers, done = DispatchGroup(), result = DiagnosesBox()
         done.enter()
         DispatchQueue.global().async {
-            result.diagnoses = workers.diagnose(sending)
+            result.diagnoses = workers.diagnose(batch)
             done.leave()
         }
-        inFlight = (sending, done, result)
+        inFlight = (batch, done, result)
+        if let (finishedBatch, diagnoses) = finished {
+            summarize(finishedBatch, diagnoses)
+            reader.recycle(finishedBatch)
+        }
     }
 
-    /// Waits for the batch in the background, adds it to the summary, and returns it.
-    private func summarizeInFlight() -> RecordBatch? {
+    /// Waits for the batch in the background, if any, and returns it with its diagnoses.
+    private func waitForInFlight() -> (RecordBatch, [Diagnosis])? {
         guard let (batch, done, result) = inFlight else { return nil }
         inFlight = nil
         done.wait()
-        let diagnoses = result.diagnoses
+        return (batch, result.diagnoses)
+    }
+
+    /// Adds a diagnosed batch to the summary, in record order.
+    private func summarize(_ batch: RecordBatch, _ diagnoses: [Diagnosis]) {
         var summary = LogSummary()
         swap(&summary, &self.summary)
         batch.forEach { index, line, record, truncated in
             summary.add(line: line, record: record, diagnosis: diagnoses[index], truncated: truncated)
         }
         swap(&summary, &self.summary)
-        return batch
     }
 }
 
@@ -126,48 +168,6 @@ final class RecordSession {
 /// leaves its group and read only after waiting for the group.
 private final class DiagnosesBox: @unchecked Sendable {
     var diagnoses: [Diagnosis] = []
-}
-
-/// Records copied out of the reader's buffer, kept until they are diagnosed.
-struct RecordBatch {
-    private(set) var bytes: [UInt8] = []
-    private var ends: [Int] = []
-    private var lines: [Int] = []
-    private var truncated: [Bool] = []
-
-    /// Past either bound the batch is diagnosed: memory stays flat.
-    static let maximumBytes = 4 << 20
-    static let maximumRecords = 16_384
-
-    var count: Int { ends.count }
-    var isFull: Bool { bytes.count >= Self.maximumBytes || ends.count >= Self.maximumRecords }
-
-    mutating func append(line: Int, record: UnsafeBufferPointer<UInt8>, truncated isTruncated: Bool) {
-        bytes.append(contentsOf: record)
-        ends.append(bytes.count)
-        lines.append(line)
-        truncated.append(isTruncated)
-    }
-
-    /// The byte range of record `index` in `bytes`.
-    func range(of index: Int) -> Range<Int> {
-        (index == 0 ? 0 : ends[index - 1])..<ends[index]
-    }
-
-    func forEach(_ body: (Int, Int, UnsafeBufferPointer<UInt8>, Bool) -> Void) {
-        bytes.withUnsafeBufferPointer { buffer in
-            for index in ends.indices {
-                body(index, lines[index], UnsafeBufferPointer(rebasing: buffer[range(of: index)]), truncated[index])
-            }
-        }
-    }
-
-    mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        lines.removeAll(keepingCapacity: true)
-        truncated.removeAll(keepingCapacity: true)
-    }
 }
 
 /// One diagnoser per core. Each worker diagnoses its own contiguous share of

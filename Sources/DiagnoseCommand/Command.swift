@@ -117,8 +117,13 @@ public struct Command {
 
     /// Streams `--file` or standard input in chunks.
     func readInput(_ body: ([UInt8]) -> Void) throws(CommandError) {
+        try readInputBytes { body(Array($0)) }
+    }
+
+    /// Reads the input chunk by chunk; a chunk's bytes are valid only during `body`.
+    func readInputBytes(_ body: (UnsafeRawBufferPointer) -> Void) throws(CommandError) {
         guard let path = options.file else {
-            while let chunk = terminal.readStandardInput() { body(chunk) }
+            while let chunk = terminal.readStandardInput() { chunk.withUnsafeBytes(body) }
             return
         }
         var isDirectory: ObjCBool = false
@@ -129,7 +134,7 @@ public struct Command {
         }
         defer { try? handle.close() }
         do {
-            while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty { body(Array(data)) }
+            while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty { data.withUnsafeBytes(body) }
         } catch {
             throw .input("cannot read '\(path)': \(error.localizedDescription)")
         }

@@ -6,90 +6,209 @@ import Darwin
 
 /// Splits a byte stream into records: one per line, with indented
 /// continuation lines (stack traces, wrapped messages) kept with the line
-/// that opened them. Memory stays bounded by the chunk size plus the
-/// largest record allowed.
+/// that opened them.
+///
+/// The input is read into the storage of the batch being filled (straight
+/// from a file, with `read(upTo:with:)`), and each record is a range of it:
+/// no record is copied. A batch is handed out once
+/// full; only the unfinished record at its end moves to the next one.
+/// Memory stays bounded by the batch size plus the largest record allowed.
 struct RecordReader {
-    /// The line number (1-based) each record starts on, and its bytes.
-    typealias Body = (_ line: Int, _ record: UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> Void
-
     let maximumRecordBytes: Int
-    private var pending: [UInt8] = []
-    /// In `pending`: where the current record starts, and the line it starts on.
+    /// The batch being filled: its bytes end with the input read so far.
+    private var batch = RecordBatch()
+    /// Storage of a batch already diagnosed, to fill next instead of allocating.
+    private var spare: RecordBatch?
+    /// In `batch.bytes`: where the current record starts, where its complete
+    /// lines end, and where the scan for line breaks resumes.
+    private var recordStart = 0
+    private var recordEnd = 0
+    private var position = 0
+    /// The line number (1-based) of the next line, and of the current record's first.
     private var nextLine = 1
     private var recordLine = 1
+    /// The rest of a line that was cut at the size limit is being dropped.
     private var skippingRest = false
-    /// In `pending`: the end of the current record's complete lines, where scanning resumes.
-    private var carriedRecordEnd = 0
 
     init(maximumRecordBytes: Int) {
         self.maximumRecordBytes = maximumRecordBytes
     }
 
-    /// Feeds the next chunk of the stream.
-    mutating func feed(_ chunk: [UInt8], _ body: Body) {
-        pending += chunk
-        var consumed = 0
-        var recordStart = 0
-        var recordEnd = carriedRecordEnd   // exclusive end of the current record's complete lines
-        let count = pending.count
-        pending.withUnsafeBufferPointer { buffer in
+    /// Feeds the next chunk of the stream; returns the batch it fills up, if any.
+    mutating func feed(_ chunk: UnsafeRawBufferPointer) -> RecordBatch? {
+        read(upTo: chunk.count) { buffer in
+            buffer.copyMemory(from: chunk)
+            return chunk.count
+        }.full
+    }
+
+    /// `feed(_:)` for bytes in an array.
+    mutating func feed(_ chunk: [UInt8]) -> RecordBatch? {
+        chunk.withUnsafeBytes { feed($0) }
+    }
+
+    /// Reads the next chunk of the stream straight into the batch being
+    /// filled: `read` writes at most `size` bytes into the buffer it is
+    /// given and says how many it wrote (0 at the end of the stream).
+    /// Returns that count, and the batch the chunk fills up, if any.
+    mutating func read<Failure: Error>(
+        upTo size: Int, with read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int
+    ) throws(Failure) -> (count: Int, full: RecordBatch?) {
+        let start = batch.bytes.count
+        batch.bytes.append(contentsOf: repeatElement(0, count: size))
+        var count = 0
+        var failure: Failure?
+        batch.bytes.withUnsafeMutableBytes { bytes in
+            do throws(Failure) {
+                count = try read(UnsafeMutableRawBufferPointer(rebasing: bytes[start...]))
+            } catch {
+                failure = error
+            }
+        }
+        batch.bytes.removeLast(size - max(0, min(count, size)))
+        if let failure { throw failure }
+        guard count > 0 else { return (0, nil) }
+        if skippingRest {
+            // Drop the rest of a line cut at the size limit, up to its line break.
+            guard let newline = batch.bytes[start...].firstIndex(of: 0x0A) else {
+                batch.bytes.removeLast(batch.bytes.count - start)
+                return (count, nil)
+            }
+            batch.bytes.removeSubrange(start...newline)
+            nextLine += 1
+            skippingRest = false
+        }
+        scan()
+        // A batch holding only blank lines is cut too: its bytes are dropped.
+        return (count, batch.isFull && (batch.count > 0 || recordStart > 0) ? cut() : nil)
+    }
+
+    /// Ends the stream: the batch of the records not handed out yet.
+    mutating func finish() -> RecordBatch {
+        // A last line without a line break still ends a record.
+        if !skippingRest, let last = batch.bytes.last, last != 0x0A {
+            batch.bytes.append(0x0A)
+            scan()
+        }
+        if recordEnd > recordStart { emit(recordStart..<recordEnd) }
+        recordStart = batch.bytes.count
+        recordEnd = recordStart
+        position = recordStart
+        return cut()
+    }
+
+    /// Gives back the storage of a batch that is done with, to be filled again.
+    mutating func recycle(_ batch: RecordBatch) {
+        spare = batch
+    }
+
+    /// Finds the records that the bytes read so far complete.
+    private mutating func scan() {
+        let count = batch.bytes.count
+        var (start, end, position) = (recordStart, recordEnd, self.position)
+        var emitted: [(Range<Int>, Int)] = []
+        batch.bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            var position = carriedRecordEnd
             while position < count {
                 guard let found = memchr(base + position, 0x0A, count - position) else { break }
                 let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                let isContinuation = position < newline && (buffer[position] == 0x20 || buffer[position] == 0x09) && recordEnd > recordStart
+                let isContinuation = position < newline && (buffer[position] == 0x20 || buffer[position] == 0x09) && end > start
                 if !isContinuation {
-                    if recordEnd > recordStart {
-                        emit(UnsafeBufferPointer(rebasing: buffer[recordStart..<recordEnd]), body)
-                    }
-                    recordStart = position
+                    if end > start { emitted.append((start..<end, recordLine)) }
+                    start = position
                     recordLine = nextLine
                 }
-                recordEnd = newline + 1
+                end = newline + 1
                 nextLine += 1
                 position = newline + 1
             }
-            consumed = recordStart
-            carriedRecordEnd = recordEnd - recordStart
-            // A record that grows past the limit is emitted now, cut, so memory stays flat.
-            if count - recordStart > maximumRecordBytes {
-                emit(UnsafeBufferPointer(rebasing: buffer[recordStart..<recordStart + maximumRecordBytes]), body, truncated: true)
-                consumed = count
-                carriedRecordEnd = 0
-                skippingRest = buffer[count - 1] != 0x0A
-            }
         }
-        pending.removeFirst(consumed)
-        if skippingRest {
-            // Drop the rest of an over-long record up to its line end.
-            if let newline = pending.firstIndex(of: 0x0A) {
-                pending.removeFirst(newline + 1)
-                nextLine += 1
-                recordLine = nextLine
-                skippingRest = false
-            } else {
-                pending.removeAll(keepingCapacity: true)
-            }
+        (recordStart, recordEnd, self.position) = (start, end, position)
+        for (range, line) in emitted { emit(range, line: line) }
+        // A record that grows past the limit is emitted now, cut, so memory stays flat.
+        if count - recordStart > maximumRecordBytes {
+            emit(recordStart..<(recordStart + maximumRecordBytes), truncated: true)
+            skippingRest = batch.bytes[count - 1] != 0x0A
+            recordStart = count
+            recordEnd = count
+            self.position = count
         }
     }
 
-    /// Ends the stream: the last record, if any.
-    mutating func finish(_ body: Body) {
-        // A last line without a line break still starts a record of its own.
-        if let last = pending.last, last != 0x0A, !skippingRest { feed([0x0A], body) }
-        guard !pending.isEmpty, !skippingRest else { return }
-        pending.withUnsafeBufferPointer { emit($0, body) }
-        pending.removeAll()
-    }
-
-    private func emit(_ record: UnsafeBufferPointer<UInt8>, _ body: Body, truncated: Bool = false) {
-        var end = record.count
-        while end > 0 && (record[end - 1] == 0x0A || record[end - 1] == 0x0D || record[end - 1] == 0x20 || record[end - 1] == 0x09) {
+    /// Adds the record in `range` of the batch, without its trailing blanks.
+    private mutating func emit(_ range: Range<Int>, line: Int? = nil, truncated: Bool = false) {
+        var end = range.upperBound
+        while end > range.lowerBound, let last = Optional(batch.bytes[end - 1]),
+              last == 0x0A || last == 0x0D || last == 0x20 || last == 0x09 {
             end -= 1
         }
-        guard end > 0 else { return }
-        let kept = min(end, maximumRecordBytes)
-        body(recordLine, UnsafeBufferPointer(rebasing: record[..<kept]), truncated || kept < end)
+        guard end > range.lowerBound else { return }
+        let kept = min(end, range.lowerBound + maximumRecordBytes)
+        batch.appendRecord(range.lowerBound..<kept, line: line ?? recordLine, truncated: truncated || kept < end)
+    }
+
+    /// Hands out the batch; the unfinished record moves to a new one.
+    private mutating func cut() -> RecordBatch {
+        var next = spare ?? RecordBatch()
+        spare = nil
+        next.removeAll()
+        let carried = recordStart
+        next.bytes.append(contentsOf: batch.bytes[carried...])
+        (recordStart, recordEnd, position) = (0, recordEnd - carried, position - carried)
+        swap(&next, &batch)
+        return next
+    }
+}
+
+/// Records held in one block of bytes, kept until they are diagnosed.
+struct RecordBatch {
+    /// The bytes the records are ranges of (and possibly more).
+    fileprivate(set) var bytes: [UInt8] = []
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+    private var lines: [Int] = []
+    private var truncated: [Bool] = []
+
+    /// Past either bound the batch is diagnosed: memory stays flat.
+    static let maximumBytes = 4 << 20
+    static let maximumRecords = 16_384
+
+    var count: Int { ends.count }
+    var isFull: Bool { bytes.count >= Self.maximumBytes || ends.count >= Self.maximumRecords }
+
+    /// Adds a record by copying its bytes.
+    mutating func append(line: Int, record: UnsafeBufferPointer<UInt8>, truncated isTruncated: Bool) {
+        let start = bytes.count
+        bytes.append(contentsOf: record)
+        appendRecord(start..<bytes.count, line: line, truncated: isTruncated)
+    }
+
+    /// Adds the record that `range` of `bytes` holds.
+    fileprivate mutating func appendRecord(_ range: Range<Int>, line: Int, truncated isTruncated: Bool) {
+        starts.append(range.lowerBound)
+        ends.append(range.upperBound)
+        lines.append(line)
+        truncated.append(isTruncated)
+    }
+
+    /// The byte range of record `index` in `bytes`.
+    func range(of index: Int) -> Range<Int> {
+        starts[index]..<ends[index]
+    }
+
+    func forEach(_ body: (Int, Int, UnsafeBufferPointer<UInt8>, Bool) -> Void) {
+        bytes.withUnsafeBufferPointer { buffer in
+            for index in ends.indices {
+                body(index, lines[index], UnsafeBufferPointer(rebasing: buffer[range(of: index)]), truncated[index])
+            }
+        }
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+        truncated.removeAll(keepingCapacity: true)
     }
 }

@@ -157,29 +157,51 @@ struct InputShapeTests {
 
 /// The record reader: lines, continuations, chunk boundaries, the last line.
 struct RecordReaderTests {
+    /// Every record the reader gives for `chunks`, as "line:text", and whether each was cut.
+    static func records(of chunks: [[UInt8]], maximumRecordBytes: Int) -> [(String, Bool)] {
+        var reader = RecordReader(maximumRecordBytes: maximumRecordBytes)
+        var seen: [(String, Bool)] = []
+        let take = { (batch: RecordBatch) in
+            batch.forEach { _, line, record, truncated in seen.append(("\(line):" + String(decoding: record, as: UTF8.self), truncated)) }
+        }
+        for chunk in chunks {
+            if let full = reader.feed(chunk) { take(full) }
+        }
+        take(reader.finish())
+        return seen
+    }
+
+    static func chunks(_ text: String, size: Int) -> [[UInt8]] {
+        let bytes = Array(text.utf8)
+        return stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<min($0 + size, bytes.count)]) }
+    }
+
     @Test func recordsSurviveAnyChunking() {
         let text = "a first\n  at x()\n  at y()\nb second\n\nc third\n\tcontinued\nd last without newline"
         let expected = ["1:a first\n  at x()\n  at y()", "4:b second", "6:c third\n\tcontinued", "8:d last without newline"]
         for chunkSize in [1, 2, 3, 7, 100] {
-            var reader = RecordReader(maximumRecordBytes: 1000)
-            var seen: [String] = []
-            let body: RecordReader.Body = { line, record, _ in seen.append("\(line):" + String(decoding: record, as: UTF8.self)) }
-            let bytes = Array(text.utf8)
-            for start in stride(from: 0, to: bytes.count, by: chunkSize) {
-                reader.feed(Array(bytes[start..<min(start + chunkSize, bytes.count)]), body)
-            }
-            reader.finish(body)
-            #expect(seen == expected, "chunk size \(chunkSize)")
+            let seen = Self.records(of: Self.chunks(text, size: chunkSize), maximumRecordBytes: 1000)
+            #expect(seen.map(\.0) == expected, "chunk size \(chunkSize)")
         }
     }
 
     @Test func anOverlongRecordIsCutAndSaysSo() {
-        var reader = RecordReader(maximumRecordBytes: 10)
-        var seen: [(String, Bool)] = []
-        let body: RecordReader.Body = { _, record, truncated in seen.append((String(decoding: record, as: UTF8.self), truncated)) }
-        reader.feed(Array((String(repeating: "x", count: 25) + "\nnext\n").utf8), body)
-        reader.finish(body)
-        #expect(seen.map(\.0) == ["xxxxxxxxxx", "next"])
-        #expect(seen.map(\.1) == [true, false])
+        let text = String(repeating: "x", count: 25) + "\nnext\n"
+        for chunkSize in [1, 4, 11, 100] {
+            let seen = Self.records(of: Self.chunks(text, size: chunkSize), maximumRecordBytes: 10)
+            #expect(seen.map(\.0) == ["1:xxxxxxxxxx", "2:next"], "chunk size \(chunkSize)")
+            #expect(seen.map(\.1) == [true, false], "chunk size \(chunkSize)")
+        }
+    }
+
+    /// Many full batches: every record comes out once, in order, with its line number.
+    @Test func recordsSpanningBatchesComeOutWhole() {
+        let lines = (0..<40_000).map { "record \($0):" + String(repeating: "y", count: $0 % 300) }
+        let text = lines.joined(separator: "\n") + "\n"
+        let seen = Self.records(of: Self.chunks(text, size: 65_537), maximumRecordBytes: 4096)
+        #expect(seen.count == lines.count)
+        let expected = lines.enumerated().map { "\($0.offset + 1):\($0.element)" }
+        let firstDifference = zip(seen.map(\.0), expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        #expect(firstDifference == nil, "first difference at record \(firstDifference ?? -1)")
     }
 }
