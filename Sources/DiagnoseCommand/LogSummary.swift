@@ -27,8 +27,8 @@ struct LogSummary {
     private(set) var truncatedRecords = 0
     private(set) var groups: [String: Group] = [:]
     private(set) var unmatched = 0
-    private(set) var shapes: [String: Int] = [:]
-    private(set) var shapeExamples: [String: String] = [:]
+    /// Unmatched shapes by their bytes: the count, the shape as text, and an example.
+    private var shapes: [ShapeKey: (count: Int, shape: String, example: String)] = [:]
 
     mutating func add(
         line: Int, record: UnsafeBufferPointer<UInt8>, diagnosis: Diagnosis, truncated: Bool,
@@ -39,9 +39,12 @@ struct LogSummary {
         guard let best = diagnosis.best else {
             unmatched += 1
             if unmatched <= Self.shapeSampleSize {
-                let shape = Shape.of(UnsafeBufferPointer(rebasing: record[..<min(record.count, 1_600)]))
-                shapes[shape, default: 0] += 1
-                if shapeExamples[shape] == nil { shapeExamples[shape] = Self.text(record, limit: 400) }
+                let key = ShapeKey(bytes: Shape.of(UnsafeBufferPointer(rebasing: record[..<min(record.count, 1_600)])))
+                if let known = shapes.index(forKey: key) {
+                    shapes.values[known].count += 1
+                } else {
+                    shapes[key] = (1, String(decoding: key.bytes, as: UTF8.self), Self.text(record, limit: 400))
+                }
             }
             return
         }
@@ -70,7 +73,7 @@ struct LogSummary {
 
     /// Unmatched shapes, most frequent first.
     var rankedShapes: [(shape: String, count: Int, example: String)] {
-        shapes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value, shapeExamples[$0.key] ?? "") }
+        shapes.values.sorted { ($0.count, $1.shape) > ($1.count, $0.shape) }.map { ($0.shape, $0.count, $0.example) }
     }
 
     /// Facts that name who or what is affected: ids, users, mailboxes, records.
@@ -89,8 +92,8 @@ struct LogSummary {
 /// A message with its variable parts masked, so that records that differ
 /// only in ids, numbers, GUIDs or e-mail addresses share one shape.
 enum Shape {
-    /// The shape of the first 40 words of `bytes` (UTF-8).
-    static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    /// The shape of the first 40 words of `bytes` (UTF-8), as UTF-8.
+    static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(min(bytes.count, 256))
         var words = 0
@@ -104,7 +107,7 @@ enum Shape {
             mask(UnsafeBufferPointer(rebasing: bytes[start..<index]), into: &out)
             words += 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
@@ -149,6 +152,15 @@ enum Shape {
                 inDigits = false
             }
         }
+    }
+}
+
+/// A shape's bytes as a dictionary key, hashed in one pass rather than byte by byte.
+struct ShapeKey: Hashable {
+    let bytes: [UInt8]
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
 

@@ -36,10 +36,9 @@ struct RecordReader {
 
     /// Feeds the next chunk of the stream; returns the batch it fills up, if any.
     mutating func feed(_ chunk: UnsafeRawBufferPointer) -> RecordBatch? {
-        read(upTo: chunk.count) { buffer in
-            buffer.copyMemory(from: chunk)
-            return chunk.count
-        }.full
+        let start = batch.bytes.count
+        batch.bytes.append(contentsOf: chunk)
+        return accept(from: start)
     }
 
     /// `feed(_:)` for bytes in an array.
@@ -55,24 +54,36 @@ struct RecordReader {
         upTo size: Int, with read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int
     ) throws(Failure) -> (count: Int, full: RecordBatch?) {
         let start = batch.bytes.count
-        batch.bytes.append(contentsOf: repeatElement(0, count: size))
+        // Room for the chunk, made by copying zeros: a bulk copy, where
+        // appending a repeated zero would go byte by byte.
+        while batch.bytes.count - start < size {
+            let room = min(size - (batch.bytes.count - start), Self.zeros.count)
+            Self.zeros.withUnsafeBufferPointer { batch.bytes.append(contentsOf: $0[..<room]) }
+        }
         var count = 0
         var failure: Failure?
         batch.bytes.withUnsafeMutableBytes { bytes in
             do throws(Failure) {
-                count = try read(UnsafeMutableRawBufferPointer(rebasing: bytes[start...]))
+                count = try read(UnsafeMutableRawBufferPointer(rebasing: bytes[start..<(start + size)]))
             } catch {
                 failure = error
             }
         }
         batch.bytes.removeLast(size - max(0, min(count, size)))
         if let failure { throw failure }
-        guard count > 0 else { return (0, nil) }
+        return count > 0 ? (count, accept(from: start)) : (0, nil)
+    }
+
+    private static let zeros = [UInt8](repeating: 0, count: 1 << 16)
+
+    /// Takes in the bytes added to the batch from `start` on; returns the
+    /// batch if they fill it up.
+    private mutating func accept(from start: Int) -> RecordBatch? {
         if skippingRest {
             // Drop the rest of a line cut at the size limit, up to its line break.
             guard let newline = batch.bytes[start...].firstIndex(of: 0x0A) else {
                 batch.bytes.removeLast(batch.bytes.count - start)
-                return (count, nil)
+                return nil
             }
             batch.bytes.removeSubrange(start...newline)
             nextLine += 1
@@ -80,7 +91,7 @@ struct RecordReader {
         }
         scan()
         // A batch holding only blank lines is cut too: its bytes are dropped.
-        return (count, batch.isFull && (batch.count > 0 || recordStart > 0) ? cut() : nil)
+        return batch.isFull && (batch.count > 0 || recordStart > 0) ? cut() : nil
     }
 
     /// Ends the stream: the batch of the records not handed out yet.
