@@ -11,7 +11,9 @@ final class MatchFilter {
     /// Bytes that every set of the program treats alike share a class.
     private let classOf: [UInt8]
     private let classCount: Int
-    /// Transitions, `state * classCount + class`: a state id, `unknown`, or `accept` (a match is possible).
+    /// Transitions, at `state + class`: the next state, `unknown`, or
+    /// `accept` (a match is possible). A state is its row's offset in the
+    /// table (its id times `classCount`), which saves a multiplication per byte.
     private var table: [Int32] = []
     /// The byte-waiting instructions of each DFA state, sorted.
     private var states: [[Int32]] = []
@@ -70,7 +72,7 @@ final class MatchFilter {
                 classOf.withUnsafeBufferPointer { classOf in
                     var (position, state) = (index, current)
                     while position < text.count {
-                        let next = table[Int(state) * classCount + Int(classOf[Int(text[position])])]
+                        let next = table[Int(state) &+ Int(classOf[Int(text[position])])]
                         if next < 0 { return (position, state, next) }
                         state = next
                         position += 1
@@ -81,7 +83,7 @@ final class MatchFilter {
             if stop == text.count { return false }
             if next == Self.accept { return true }
             guard let made = step(from: state, on: text[stop]) else { return true }
-            table[Int(state) * classCount + Int(classOf[Int(text[stop])])] = made
+            table[Int(state) + Int(classOf[Int(text[stop])])] = made
             if made == Self.accept { return true }
             current = made
             index = stop + 1
@@ -91,7 +93,7 @@ final class MatchFilter {
     /// The state after reading `byte` in `state`, with a fresh start thread added; nil once over the limit.
     private func step(from state: Int32, on byte: UInt8) -> Int32? {
         var targets: [Int32] = []
-        for pc in states[Int(state)] {
+        for pc in states[Int(state) / classCount] {
             if case .byte(let set) = instructions[Int(pc)], set.contains(byte) { targets.append(pc + 1) }
         }
         let (reached, matches) = closure(of: targets)
@@ -105,7 +107,7 @@ final class MatchFilter {
             gaveUp = true
             return nil
         }
-        let id = Int32(states.count)
+        let id = Int32(states.count * classCount)
         states.append(pcs)
         ids[pcs] = id
         table.append(contentsOf: repeatElement(Self.unknown, count: classCount))
