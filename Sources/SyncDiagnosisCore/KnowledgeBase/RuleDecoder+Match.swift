@@ -63,7 +63,7 @@ extension RuleDecoder {
                 }
             }
             guard written.count == elements.count else { return nil }
-            return member.key == "all" ? (.all(written), .all(compiled)) : (.any(written), .any(compiled))
+            return member.key == "all" ? (.all(written), .all(sharpened(compiled))) : (.any(written), .any(compiled))
         case "not":
             var ignored: [String] = []
             guard let pair = condition(inner, field: path, captures: &ignored, comparisons: &comparisons) else { return nil }
@@ -143,7 +143,35 @@ extension RuleDecoder {
         let guaranteed = Set(node.guaranteedCaptures.compactMap { names.indices.contains($0 - 1) ? names[$0 - 1] : nil })
         let pattern = TextPattern(program: program, captureNames: names, guaranteedFacts: guaranteed,
                                   requirement: requirement, anchors: requirement.anchors, slot: nextPatternSlot)
+        nodes[nextPatternSlot] = node
         nextPatternSlot += 1
         return (written, .text(pattern))
+    }
+
+    /// The items of an `all`, each text pattern checked against anchors
+    /// that its siblings do not already guarantee. An HTTP status rule
+    /// pairs `\b503\b` with wording around the number; anchored on the
+    /// number too, the wording's check passes on every line that mentions
+    /// 503 ms, and its machine runs for nothing.
+    private func sharpened(_ items: [CompiledCondition]) -> [CompiledCondition] {
+        var items = items
+        func singleLiterals(_ item: CompiledCondition) -> Set<[UInt8]> {
+            guard case .text(let pattern) = item else { return [] }
+            return Set(pattern.anchors.filter { $0.count == 1 }.map(\.[0].bytes))
+        }
+        var singles = items.map(singleLiterals)
+        for index in items.indices {
+            guard case .text(let pattern) = items[index], let node = nodes[pattern.slot] else { continue }
+            let given = singles.indices.filter { $0 != index }.reduce(into: Set<[UInt8]>()) { $0.formUnion(singles[$1]) }
+            let kept = pattern.anchors.filter { set in !set.contains { given.contains($0.bytes) } }
+            guard kept.count < pattern.anchors.count else { continue }
+            var anchors = kept
+            for set in Requirement.anchors(of: node, given: given) where !anchors.contains(set) && anchors.count < 4 {
+                anchors.append(set)
+            }
+            items[index] = .text(pattern.with(anchors: anchors))
+            singles[index] = singleLiterals(items[index])
+        }
+        return items
     }
 }

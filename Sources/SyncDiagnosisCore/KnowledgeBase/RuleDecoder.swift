@@ -15,6 +15,8 @@ struct RuleDecoder {
     /// The next free pattern slot: this file's slots start at `slotBase`.
     var nextPatternSlot: Int
     private let slotBase: Int
+    /// The pattern each slot of this file was compiled from, while the file is decoded.
+    var nodes: [Int: PatternNode] = [:]
     /// A rule may hold at most `1 << slotBits` text conditions.
     static let slotBits = 12
 

@@ -113,6 +113,12 @@ final class TextPattern: @unchecked Sendable {
         flatAnchors.deallocate()
     }
 
+    /// The same pattern, checked against other anchors.
+    func with(anchors: [[Anchor]]) -> TextPattern {
+        TextPattern(program: program, captureNames: captureNames, guaranteedFacts: guaranteedFacts,
+                    requirement: requirement, anchors: anchors, slot: slot)
+    }
+
     /// Whether `text` contains a literal of every anchor set (ASCII case-insensitively).
     func anchorOccurs(in text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard flatAnchorCount > 0, let base = flatAnchors.baseAddress else { return true }

@@ -14,7 +14,7 @@ struct Evaluator {
     }
 
     /// The capture slots of the pattern's first match in `text`, if any.
-    /// `screened`: `cannotMatch` already said no to this pattern and text.
+    /// `screened`: `cannotMatchAll` already checked this pattern against the text.
     mutating func firstMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>, screened: Bool = false) -> [Int]? {
         guard screened || !usesAnchors || pattern.anchorOccurs(in: text) else { return nil }
         if let machine = machines[pattern.slot] { return machine.firstMatch(in: text, space: space, screened: screened) }
@@ -23,11 +23,18 @@ struct Evaluator {
         return machine.firstMatch(in: text, space: space)
     }
 
-    /// True when `pattern` certainly does not match `text`, found without
-    /// running its machine: an anchor is missing, or its filter rules it out.
-    private func cannotMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// True when some text item of an `all` certainly does not match
+    /// `text`, found without running a machine: first by the anchors of
+    /// every item (a literal search each), then by their filters.
+    private func cannotMatchAll(_ items: [CompiledCondition], in text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard usesAnchors else { return false }
-        return !pattern.anchorOccurs(in: text) || machines[pattern.slot].map { !$0.mayMatch(text) } ?? false
+        for item in items {
+            if case .text(let pattern) = item, !pattern.anchorOccurs(in: text) { return true }
+        }
+        for item in items {
+            if case .text(let pattern) = item, let machine = machines[pattern.slot], !machine.mayMatch(text) { return true }
+        }
+        return false
     }
 
     /// Whether `pattern` matches `text`; on success its evidence span and facts are appended.
@@ -58,9 +65,7 @@ struct Evaluator {
             // Every item must hold: one that cheap checks rule out settles it
             // before any machine runs (the status number of an HTTP rule
             // matches on many log lines; the wording around it seldom does).
-            for item in items {
-                if case .text(let pattern) = item, cannotMatch(pattern, in: text) { return false }
-            }
+            if cannotMatchAll(items, in: text) { return false }
             let (factCount, spanCount) = (facts.count, spans.count)
             for item in items {
                 let holds = if case .text(let pattern) = item {

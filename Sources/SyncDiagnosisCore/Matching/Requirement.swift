@@ -69,9 +69,10 @@ package struct Requirement: Sendable, Equatable {
         option.sorted { $0.lexicographicallyPrecedes($1) }.map { Anchor(bytes: $0, edges: edges(of: $0)) }
     }
 
-    /// How selective an option is on its own: the score of its weakest literal.
-    static func quality(of option: Set<[UInt8]>) -> Int {
-        option.map { commonWords.contains($0) ? $0.count / 2 : $0.count }.min() ?? 0
+    /// How selective an option is on its own: the score of its weakest
+    /// literal. A literal in `avoiding` scores nothing.
+    static func quality(of option: Set<[UInt8]>, avoiding: Set<[UInt8]> = []) -> Int {
+        option.map { avoiding.contains($0) ? 0 : commonWords.contains($0) ? $0.count / 2 : $0.count }.min() ?? 0
     }
 
     /// Up to four of the most selective options, for checking a text before
@@ -98,9 +99,9 @@ package struct Requirement: Sendable, Equatable {
     /// One of several may hold. Option `i` of the result joins each
     /// alternative's `i`-th strongest option (or its weakest, when it has
     /// fewer): each is sound, and the matcher picks the one fewest rules share.
-    static func either(_ alternatives: [Requirement]) -> Requirement {
+    static func either(_ alternatives: [Requirement], avoiding: Set<[UInt8]> = []) -> Requirement {
         guard !alternatives.isEmpty, alternatives.allSatisfy({ !$0.isUnconstrained }) else { return .unconstrained }
-        let ranked = alternatives.map { $0.strongest(pairingWidth) }
+        let ranked = alternatives.map { $0.strongest(pairingWidth, avoiding: avoiding) }
         let width = ranked.map(\.count).max() ?? 0
         let combined = (0..<width).map { rank in
             ranked.reduce(into: Set<[UInt8]>()) { union, options in union.formUnion(options[min(rank, options.count - 1)]) }
@@ -112,8 +113,8 @@ package struct Requirement: Sendable, Equatable {
     private static let pairingWidth = 4
 
     /// The `count` options that look most selective without knowing the other rules.
-    private func strongest(_ count: Int) -> [Set<[UInt8]>] {
-        Array(options.map { ($0, Self.quality(of: $0)) }.sorted { ($0.1, -$0.0.count) > ($1.1, -$1.0.count) }.prefix(count).map(\.0))
+    private func strongest(_ count: Int, avoiding: Set<[UInt8]> = []) -> [Set<[UInt8]>] {
+        Array(options.map { ($0, Self.quality(of: $0, avoiding: avoiding)) }.sorted { ($0.1, -$0.0.count) > ($1.1, -$1.0.count) }.prefix(count).map(\.0))
     }
 
     init(options: [Set<[UInt8]>], edges: [[UInt8]: Edges] = [:]) {
@@ -121,28 +122,42 @@ package struct Requirement: Sendable, Equatable {
         self.edges = edges
     }
 
-    /// The requirement of a compiled pattern.
-    init(_ node: PatternNode) {
+    /// The requirement of a compiled pattern. Where a choice is made (the
+    /// options an alternation offers), literals in `avoiding` come last.
+    init(_ node: PatternNode, avoiding: Set<[UInt8]> = []) {
         switch node {
         case .empty, .assertion:
             self = .unconstrained
         case .byte(let set):
             self = set.literalByte.map { Requirement(options: [[[$0]]]) } ?? .unconstrained
         case .capture(let inner, _):
-            self = Requirement(inner)
+            self = Requirement(inner, avoiding: avoiding)
         case .repetition(let inner, let min, _, _):
-            self = min >= 1 ? Requirement(inner) : .unconstrained
+            self = min >= 1 ? Requirement(inner, avoiding: avoiding) : .unconstrained
         case .alternation(let branches):
-            self = Self.either(branches.map(Requirement.init))
+            self = Self.either(branches.map { Requirement($0, avoiding: avoiding) }, avoiding: avoiding)
         case .concatenation(let items):
-            self = Self.concatenation(items)
+            self = Self.concatenation(items, avoiding: avoiding)
         }
+    }
+
+    /// Anchors for a pattern whose sibling patterns in an `all` already
+    /// guarantee the literals in `given`: a set holding one of those passes
+    /// whenever the siblings do, so the sets here do without them. Common
+    /// words are welcome: the rule was woken by a rarer literal already,
+    /// and a log line without any of the words still fails at once.
+    static func anchors(of node: PatternNode, given: Set<[UInt8]>) -> [[Anchor]] {
+        let requirement = Requirement(node, avoiding: given)
+        let useful = requirement.options.filter { option in
+            option.allSatisfy { !given.contains($0) && $0.count >= minimumLength }
+        }
+        return Requirement(options: useful, edges: requirement.edges).anchors
     }
 
     /// Runs of adjacent literal characters form literals; each run and each
     /// other item's requirement is an option. Captures consume nothing, so
     /// their contents join the runs around them.
-    private static func concatenation(_ items: [PatternNode]) -> Requirement {
+    private static func concatenation(_ items: [PatternNode], avoiding: Set<[UInt8]>) -> Requirement {
         let items = flattened(items)
         var options: [Set<[UInt8]>] = []
         var edges: [[UInt8]: Edges] = [:]
@@ -164,7 +179,7 @@ package struct Requirement: Sendable, Equatable {
                 continue
             }
             flush(before: index)
-            let inner = Requirement(item)
+            let inner = Requirement(item, avoiding: avoiding)
             options += inner.options
             edges.merge(inner.edges) { $0.intersection($1) }
         }
