@@ -73,8 +73,13 @@ final class RecordSession {
     private var reader: RecordReader
     private var summary = LogSummary()
     private var progress: Progress
-    /// The batch being diagnosed in the background, and its diagnoses once done.
-    private var inFlight: (batch: RecordBatch, done: DispatchGroup, result: DiagnosesBox)?
+    /// The batches handed to the workers, oldest first, each with its diagnoses once done.
+    private var inFlight: [(batch: RecordBatch, done: DispatchGroup, result: DiagnosesBox)] = []
+    /// Runs the workers on one batch at a time, in order.
+    private let queue = DispatchQueue(label: "diagnose.batches")
+    /// Reading runs this many batches ahead of the summary, so that a slow
+    /// batch (the first ones decode the rules they wake) does not stop it.
+    private static let maximumInFlight = 2
 
     init(_ knowledge: KnowledgeBase, settings: DiagnosisOptions, terminal: Command.Terminal) {
         let count = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
@@ -85,7 +90,7 @@ final class RecordSession {
 
     func feed(_ chunk: UnsafeRawBufferPointer) {
         if let full = reader.feed(chunk) { flush(full) }
-        progress.advance(bytes: chunk.count, records: summary.records + (inFlight?.batch.count ?? 0))
+        progress.advance(bytes: chunk.count, records: summary.records + inFlight.reduce(0) { $0 + $1.batch.count })
     }
 
     /// `feed(_:)` for bytes in an array.
@@ -106,7 +111,7 @@ final class RecordSession {
             }
             if let full { flush(full) }
             guard count > 0 else { return }
-            progress.advance(bytes: count, records: summary.records + (inFlight?.batch.count ?? 0))
+            progress.advance(bytes: count, records: summary.records + inFlight.reduce(0) { $0 + $1.batch.count })
         }
     }
 
@@ -121,36 +126,33 @@ final class RecordSession {
 
     func finish() -> LogSummary {
         flush(reader.finish())
-        if let (finishedBatch, diagnoses) = waitForInFlight() { summarize(finishedBatch, diagnoses) }
+        while !inFlight.isEmpty { summarizeOldest() }
         progress.finish()
         return summary
     }
 
-    /// Hands `batch` to the workers in the background. The batch handed
-    /// over before is summarized meanwhile, so the workers are never idle
-    /// while the summary is made; its storage then goes back to the reader.
+    /// Hands `batch` to the workers in the background. Batches handed over
+    /// before are summarized meanwhile, so the workers are never idle while
+    /// the summary is made; their storage then goes back to the reader.
     private func flush(_ batch: RecordBatch) {
         guard batch.count > 0 else { return }
-        let finished = waitForInFlight()
         let workers = self.workers, done = DispatchGroup(), result = DiagnosesBox()
         done.enter()
-        DispatchQueue.global().async {
+        queue.async {
             result.diagnoses = workers.diagnose(batch)
             done.leave()
         }
-        inFlight = (batch, done, result)
-        if let (finishedBatch, diagnoses) = finished {
-            summarize(finishedBatch, diagnoses)
-            reader.recycle(finishedBatch)
-        }
+        inFlight.append((batch, done, result))
+        while inFlight.count > Self.maximumInFlight { summarizeOldest() }
     }
 
-    /// Waits for the batch in the background, if any, and returns it with its diagnoses.
-    private func waitForInFlight() -> (RecordBatch, [Diagnosis])? {
-        guard let (batch, done, result) = inFlight else { return nil }
-        inFlight = nil
+    /// Waits for the oldest batch in the background, adds it to the summary,
+    /// and gives its storage back to the reader.
+    private func summarizeOldest() {
+        let (batch, done, result) = inFlight.removeFirst()
         done.wait()
-        return (batch, result.diagnoses)
+        summarize(batch, result.diagnoses)
+        reader.recycle(batch)
     }
 
     /// Adds a diagnosed batch to the summary, in record order.
