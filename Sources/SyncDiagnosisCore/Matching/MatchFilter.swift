@@ -22,6 +22,8 @@ final class MatchFilter {
     private var start: [Int32] = []
     private var startMatches = false
     private var gaveUp = false
+    /// A new state's row: appended by copying, not value by value.
+    private let unknownRow: [Int32]
 
     private static let unknown: Int32 = -1
     private static let accept: Int32 = -2
@@ -56,6 +58,7 @@ final class MatchFilter {
         }
         self.classOf = classOf
         classCount = max(1, classes.count)
+        unknownRow = [Int32](repeating: Self.unknown, count: classCount)
         (start, startMatches) = closure(of: [0])
         _ = state(for: start)
     }
@@ -110,7 +113,7 @@ final class MatchFilter {
         let id = Int32(states.count * classCount)
         states.append(pcs)
         ids[pcs] = id
-        table.append(contentsOf: repeatElement(Self.unknown, count: classCount))
+        table.append(contentsOf: unknownRow)
         return id
     }
 

@@ -36,6 +36,8 @@ struct Prefilter: Sendable {
         }
         // Trie, as a flat table of `classCount` entries per state (-1: no edge yet).
         var goto = [Int32](repeating: -1, count: classCount)
+        // A new state's row, appended by copying (a repeated value would be appended one by one).
+        let emptyRow = goto
         var ownOutputs: [[Int32]] = [[]]
         for (id, literal) in literals.enumerated() {
             var state = 0
@@ -43,7 +45,7 @@ struct Prefilter: Sendable {
                 let slot = state * classCount + Int(classOf[Int(byte)])
                 if goto[slot] < 0 {
                     goto[slot] = Int32(ownOutputs.count)
-                    goto.append(contentsOf: repeatElement(-1, count: classCount))
+                    goto.append(contentsOf: emptyRow)
                     ownOutputs.append([])
                 }
                 state = Int(goto[slot])
