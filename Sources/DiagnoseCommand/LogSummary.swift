@@ -94,21 +94,32 @@ struct LogSummary {
 enum Shape {
     /// The shape of the first 40 words of `bytes` (UTF-8), as UTF-8.
     static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(min(bytes.count, 256))
-        var words = 0
-        var index = 0
-        while index < bytes.count && words < 40 {
-            while index < bytes.count && isSpace(bytes[index]) { index += 1 }
-            let start = index
-            while index < bytes.count && !isSpace(bytes[index]) { index += 1 }
-            guard index > start else { break }
-            if words > 0 { out.append(0x20) }
-            mask(UnsafeBufferPointer(rebasing: bytes[start..<index]), into: &out)
-            words += 1
+        // A word grows by at most 5 bytes (the 2 of "@." become "<email>"),
+        // and words are joined by one space where the input had at least
+        // one blank: the output fits this.
+        let capacity = bytes.count + 5 * maximumWords
+        return [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
+            var length = 0
+            var words = 0
+            var index = 0
+            while index < bytes.count && words < maximumWords {
+                while index < bytes.count && isSpace(bytes[index]) { index += 1 }
+                let start = index
+                while index < bytes.count && !isSpace(bytes[index]) { index += 1 }
+                guard index > start else { break }
+                if words > 0 {
+                    out[length] = 0x20
+                    length += 1
+                }
+                mask(UnsafeBufferPointer(rebasing: bytes[start..<index]), into: out, at: &length)
+                words += 1
+            }
+            count = length
         }
-        return out
     }
+
+    private static let maximumWords = 40
+    private static let email = Array("<email>".utf8), guid = Array("<guid>".utf8), hex = Array("<hex>".utf8)
 
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
@@ -118,7 +129,8 @@ enum Shape {
         isDigit(byte) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66)
     }
 
-    private static func mask(_ word: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    /// Writes the masked `word` into `out` from `length` on, and moves `length` past it.
+    private static func mask(_ word: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>, at length: inout Int) {
         var hexDigits = 0, dashes = 0
         var at = false, dot = false
         for byte in word {
@@ -130,25 +142,33 @@ enum Shape {
             default: break
             }
         }
-        if at && dot {
-            out += "<email>".utf8
-            return
+        let token: [UInt8]? = if at && dot {
+            email
+        } else if hexDigits >= 32 && dashes >= 4 {
+            guid
+        } else if word.count >= 2, word[0] == 0x30, word[1] | 0x20 == 0x78, hexDigits >= 4 {
+            hex
+        } else {
+            nil
         }
-        if hexDigits >= 32 && dashes >= 4 {
-            out += "<guid>".utf8
-            return
-        }
-        if word.count >= 2, word[0] == 0x30, word[1] | 0x20 == 0x78, hexDigits >= 4 {
-            out += "<hex>".utf8
+        if let token {
+            for byte in token {
+                out[length] = byte
+                length += 1
+            }
             return
         }
         var inDigits = false
         for byte in word {
             if isDigit(byte) {
-                if !inDigits { out.append(UInt8(ascii: "#")) }
+                if !inDigits {
+                    out[length] = UInt8(ascii: "#")
+                    length += 1
+                }
                 inDigits = true
             } else {
-                out.append(byte)
+                out[length] = byte
+                length += 1
                 inDigits = false
             }
         }

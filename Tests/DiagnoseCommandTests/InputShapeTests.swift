@@ -155,6 +155,25 @@ struct InputShapeTests {
     }
 }
 
+/// The shapes unmatched records are grouped by.
+struct ShapeTests {
+    static func shape(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { String(decoding: Shape.of($0), as: UTF8.self) }
+    }
+
+    @Test func variablePartsAreMasked() {
+        #expect(Self.shape("2024-05-14T00:00:01Z  user anna@contoso.com failed 3 times, id 9775db6f-e71b-dfd7-4cb7-5a53b0c93485 code 0x8004F51A")
+            == "#-#-#T#:#:#Z user <email> failed # times, id <guid> code <hex>")
+    }
+
+    /// Words that grow the most ("@." becomes "<email>"), as many as a shape takes, and more.
+    @Test func theLongestShapesFit() {
+        let text = Array(repeating: "@.", count: 45).joined(separator: " ")
+        #expect(Self.shape(text) == Array(repeating: "<email>", count: 40).joined(separator: " "))
+    }
+}
+
 /// The record reader: lines, continuations, chunk boundaries, the last line.
 struct RecordReaderTests {
     /// Every record the reader gives for `chunks`, as "line:text", and whether each was cut.
