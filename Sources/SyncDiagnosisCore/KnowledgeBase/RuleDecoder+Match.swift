@@ -151,8 +151,8 @@ extension RuleDecoder {
     /// The items of an `all`, each text pattern checked against anchors
     /// that its siblings do not already guarantee. An HTTP status rule
     /// pairs `\b503\b` with wording around the number; anchored on the
-    /// number too, the wording's check passes on every line that mentions
-    /// 503 ms, and its machine runs for nothing.
+    /// number too, the wording's anchor check passes on every line that
+    /// mentions 503 ms, and its filter then scans the line for nothing.
     private func sharpened(_ items: [CompiledCondition]) -> [CompiledCondition] {
         var items = items
         func singleLiterals(_ item: CompiledCondition) -> Set<[UInt8]> {
