@@ -16,6 +16,8 @@ extension Command {
         if let argument {
             session.feed(Array(argument.utf8))
         } else {
+            // A stream is long more often than not: the automaton is built while the first records are read.
+            knowledge.prepareForLongInput()
             try readInput(into: session)
         }
         return try report(session)

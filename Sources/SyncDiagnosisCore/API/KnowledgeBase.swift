@@ -83,6 +83,14 @@ public struct KnowledgeBase: Sendable {
         return results.collect()
     }
 
+    /// Starts building the prefilter's automaton on another thread, for a
+    /// caller about to diagnose a long input: its first records then wait
+    /// less for it, or not at all. Diagnosing works the same without it.
+    package func prepareForLongInput() {
+        let matcher = self.matcher
+        DispatchQueue.global().async { matcher.prepareAutomaton() }
+    }
+
     /// The rule with this id, if loaded.
     public func rule(withID id: String) -> Rule? {
         table.index(of: id).map(table.rule(at:))

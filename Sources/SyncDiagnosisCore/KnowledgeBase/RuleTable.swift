@@ -32,7 +32,9 @@ final class RuleTable: @unchecked Sendable {
     let ids: [String]
     let requirements: [RequirementTree]
     private var entries: [Entry]
-    private let lock = NSLock()
+    /// Rules a thread is decoding now.
+    private var decoding = Set<Int>()
+    private let lock = NSCondition()
 
     /// `entries` sorted by id, with their ids and requirement trees.
     init(_ rows: [(id: String, requirement: RequirementTree, entry: Entry)]) {
@@ -44,20 +46,34 @@ final class RuleTable: @unchecked Sendable {
     var count: Int { ids.count }
 
     /// The rule at `index`, decoding it if this is its first use.
+    ///
+    /// Decoding runs outside the lock, so threads that need different
+    /// rules decode them at the same time; a thread that needs a rule
+    /// another thread is decoding waits for it instead of decoding it again.
     func rule(at index: Int) -> Rule {
         lock.lock()
         defer { lock.unlock() }
-        switch entries[index] {
-        case .decoded(let rule):
-            return rule
-        case .deferred(let source, let slotBase):
-            var decoder = RuleDecoder(source: source, slotBase: slotBase)
-            guard let rule = decoder.decode(), decoder.problems.isEmpty else {
-                // The build checks every built-in rule file; reaching this means the program was built wrongly.
-                preconditionFailure("built-in rule file \(source.path) no longer decodes: \(decoder.problems)")
+        while true {
+            switch entries[index] {
+            case .decoded(let rule):
+                return rule
+            case .deferred where decoding.contains(index):
+                lock.wait()
+            case .deferred(let source, let slotBase):
+                decoding.insert(index)
+                lock.unlock()
+                var decoder = RuleDecoder(source: source, slotBase: slotBase)
+                let rule = decoder.decode()
+                lock.lock()
+                guard let rule, decoder.problems.isEmpty else {
+                    // The build checks every built-in rule file; reaching this means the program was built wrongly.
+                    preconditionFailure("built-in rule file \(source.path) no longer decodes: \(decoder.problems)")
+                }
+                decoding.remove(index)
+                entries[index] = .decoded(rule)
+                lock.broadcast()
+                return rule
             }
-            entries[index] = .decoded(rule)
-            return rule
         }
     }
 

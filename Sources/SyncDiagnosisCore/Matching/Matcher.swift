@@ -122,6 +122,11 @@ final class Matcher: Sendable {
         }
     }
 
+    /// Builds the automaton now, if no thread has yet.
+    func prepareAutomaton() {
+        _ = automaton.get()
+    }
+
     /// Direct literal searches a diagnoser may make (text bytes × literals)
     /// before the automaton is built for it: about what building it costs.
     static let directSearchBudget = 4_000_000

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An Aho-Corasick automaton over UTF-8 bytes with ASCII case folding: one
 /// pass over the text finds every required literal of every rule.
 ///
@@ -34,67 +36,78 @@ struct Prefilter: Sendable {
         for upper in UInt8(ascii: "A")...UInt8(ascii: "Z") {
             classOf[Int(upper)] = classOf[Int(upper | 0x20)]
         }
-        // Trie, as a flat table of `classCount` entries per state (-1: no edge yet).
-        var goto = [Int32](repeating: -1, count: classCount)
-        // A new state's row, appended by copying (a repeated value would be appended one by one).
-        let emptyRow = goto
+        // Trie, as a flat table of `classCount` entries per state. No edge
+        // leads back to the root, so 0 means "no edge yet". A trie has at
+        // most one state per literal byte, plus the root.
+        let capacity = (literals.reduce(1) { $0 + $1.count }) * classCount
+        // Zeroed by the system page by page as the trie reaches it: the
+        // bound is often twice the states a knowledge base's literals need.
+        guard let zeroed = calloc(capacity, MemoryLayout<Int32>.stride) else { fatalError("out of memory") }
+        defer { free(zeroed) }
+        let goto = zeroed.bindMemory(to: Int32.self, capacity: capacity)
         var ownOutputs: [[Int32]] = [[]]
         for (id, literal) in literals.enumerated() {
             var state = 0
             for byte in literal {
                 let slot = state * classCount + Int(classOf[Int(byte)])
-                if goto[slot] < 0 {
+                if goto[slot] == 0 {
                     goto[slot] = Int32(ownOutputs.count)
-                    goto.append(contentsOf: emptyRow)
                     ownOutputs.append([])
                 }
                 state = Int(goto[slot])
             }
             ownOutputs[state].append(Int32(id))
         }
-        // Failure links by breadth-first search; complete the transition function.
+        // Failure links by breadth-first search; complete the transition
+        // function. The root's missing edges already lead to the root.
         let stateCount = ownOutputs.count
-        var fail = [Int](repeating: 0, count: stateCount)
-        var queue: [Int] = []
+        var fail = [Int32](repeating: 0, count: stateCount)
+        var queue: [Int32] = []
         queue.reserveCapacity(stateCount)
-        for cls in 0..<classCount {
-            if goto[cls] < 0 { goto[cls] = 0 } else { queue.append(Int(goto[cls])) }
-        }
+        for cls in 0..<classCount where goto[cls] != 0 { queue.append(goto[cls]) }
         var head = 0
-        while head < queue.count {
-            let state = queue[head]
-            head += 1
-            if !ownOutputs[fail[state]].isEmpty { ownOutputs[state].append(contentsOf: ownOutputs[fail[state]]) }
-            let row = state * classCount, failRow = fail[state] * classCount
-            for cls in 0..<classCount {
-                let target = goto[row + cls]
-                if target < 0 {
-                    goto[row + cls] = goto[failRow + cls]
-                } else {
-                    fail[Int(target)] = Int(goto[failRow + cls])
-                    queue.append(Int(target))
+        fail.withUnsafeMutableBufferPointer { fail in
+            while head < queue.count {
+                let state = Int(queue[head])
+                head += 1
+                let failState = Int(fail[state])
+                if !ownOutputs[failState].isEmpty { ownOutputs[state].append(contentsOf: ownOutputs[failState]) }
+                let row = goto + state * classCount, failRow = goto + failState * classCount
+                for cls in 0..<classCount {
+                    let target = row[cls]
+                    if target == 0 {
+                        row[cls] = failRow[cls]
+                    } else {
+                        fail[Int(target)] = failRow[cls]
+                        queue.append(target)
+                    }
                 }
             }
         }
         // Number the states without outputs first (breadth-first, so the
         // shallow states every scan visits sit together), then the others.
-        var number = [Int](repeating: 0, count: stateCount)
+        var number = [UInt32](repeating: 0, count: stateCount)
         var order = (0..<stateCount).filter { ownOutputs[$0].isEmpty }
         let firstOutput = order.count
         order += (0..<stateCount).filter { !ownOutputs[$0].isEmpty }
-        for (new, old) in order.enumerated() { number[old] = new }
-        var table = [UInt32](repeating: 0, count: stateCount * classCount)
+        for (new, old) in order.enumerated() { number[old] = UInt32(new * classCount) }
         var outputStart: [Int32] = [0]
         outputStart.reserveCapacity(stateCount - firstOutput + 1)
         var outputs: [Int32] = []
-        for (new, old) in order.enumerated() {
-            if new >= firstOutput {
-                outputs.append(contentsOf: ownOutputs[old])
-                outputStart.append(Int32(outputs.count))
+        for old in order[firstOutput...] {
+            outputs.append(contentsOf: ownOutputs[old])
+            outputStart.append(Int32(outputs.count))
+        }
+        let table = [UInt32](unsafeUninitializedCapacity: stateCount * classCount) { table, initialized in
+            number.withUnsafeBufferPointer { number in
+                for (new, old) in order.enumerated() {
+                    let row = goto + old * classCount, newRow = new * classCount
+                    for cls in 0..<classCount {
+                        table[newRow + cls] = number[Int(row[cls])]
+                    }
+                }
             }
-            for cls in 0..<classCount {
-                table[new * classCount + cls] = UInt32(number[Int(goto[old * classCount + cls])] * classCount)
-            }
+            initialized = stateCount * classCount
         }
         self.table = table
         self.classOf = classOf
