@@ -185,6 +185,39 @@ struct PrefilterTests {
         }
     }
 
+    /// A number one item of an `all` bounds (`\b(?<status>520)\b`) while
+    /// another item derives it without bounds (`error:?\s*520`), or that an
+    /// alternation of numbers between `\b`s offers: the prefilter looks for
+    /// it as a whole number, and still finds every text the rules match.
+    @Test func boundsOfOneItemOrOfAnAlternationStaySound() throws {
+        let rules = [
+            ("t.pair", #"{"all": [{"regex": "\\b(?<status>520)\\b"}, {"regex": "(?:\\((?:520)\\)|\\berror:?\\s*(?:520)\\b|x520y)"}]}"#),
+            ("t.set", #"{"all": [{"regex": "\\b(?<status>521|522)\\b"}, {"regex": "(?:HTTP\\s*52[12]|code5210|x(?:521))"}]}"#),
+            ("t.alone", #"{"regex": "\\b(?:code|status)=(?<status>520|521)\\b"}"#),
+        ]
+        // The weaker side's options holding the number are dropped: none is checked with edges it does not guarantee.
+        let strong = Requirement(try RegexParser.parse(#"\b(521|522)\b"#).0), weak = Requirement(try RegexParser.parse(#"x(?:521)"#).0)
+        let both = strong.and(weak)
+        #expect(both.options.filter { $0.contains(Array("521".utf8)) } == [Set(["521", "522"].map { Array($0.utf8) })], "\(both.options)")
+        #expect(both.edges(of: Array("521".utf8)) == [.before, .after])
+        let knowledge = try Fixtures.knowledge(rules.map { ($0.0, Fixtures.rule($0.0, match: $0.1)) })
+        let literals = knowledge.matcher.prefilterLiterals
+        #expect(literals.filter { ["520", "521", "522"].contains(String(decoding: $0.bytes, as: UTF8.self)) }.allSatisfy { $0.edges == [.before, .after] },
+                "\(literals)")
+        var warm = Self.warmDiagnoser(knowledge)
+        var random = SplitMix(seed: 520)
+        let pieces = ["520", "521", "522", "5210", "1", "x", "y", "(", ")", ":", " ", "error", "HTTP", "code", "status", "=", "15203",
+                      " 520 ", "(521)", "error:520", "x520y", "HTTP 522", "status=521", "code=520", "cursor=15220", "x521"]
+        var matched = 0
+        for _ in 0..<4_000 {
+            let text = (0..<random.below(9)).map { _ in pieces[random.below(pieces.count)] }.joined()
+            let found = Self.bothPaths(text, knowledge, warm: &warm)
+            #expect(found.direct == found.naive && found.automaton == found.naive, "text: \(text)")
+            if !found.naive.isEmpty { matched += 1 }
+        }
+        #expect(matched > 50, "the random texts should match the rules often enough to test them")
+    }
+
     /// Numbers the rules bound with `\b` are looked for as whole numbers by the
     /// prefilter too, through direct search and through the automaton.
     @Test func prefilterRespectsWordBoundaries() throws {

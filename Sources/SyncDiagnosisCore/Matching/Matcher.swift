@@ -122,6 +122,9 @@ final class Matcher: Sendable {
         }
     }
 
+    /// What the prefilter looks for, with the boundaries it checks.
+    var prefilterLiterals: [Anchor] { literals }
+
     /// Builds the automaton now, if no thread has yet.
     func prepareAutomaton() {
         _ = automaton.get()

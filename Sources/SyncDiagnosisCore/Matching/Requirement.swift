@@ -87,8 +87,27 @@ package struct Requirement: Sendable, Equatable {
     }
 
     /// Both must hold: any option of either is sound.
+    ///
+    /// A literal both sides derive, one with more guaranteed boundaries
+    /// than the other (`\b(521|522)\b` beside `error:? *521`), keeps the
+    /// stronger edges: the weaker side's options holding it are dropped,
+    /// so every option left that holds it comes from the stronger side.
+    /// Dropping an option never makes a requirement unsound.
     func and(_ other: Requirement) -> Requirement {
-        Requirement(options: options + other.options, edges: Self.merged(edges, other.edges))
+        var mine = options, theirs = other.options
+        var edges = Self.merged(self.edges, other.edges)
+        let myLiterals = Set(options.joined()), theirLiterals = Set(other.options.joined())
+        for literal in myLiterals.intersection(theirLiterals) {
+            let (a, b) = (self.edges(of: literal), other.edges(of: literal))
+            if a != b && a.isSuperset(of: b) {
+                theirs.removeAll { $0.contains(literal) }
+                edges[literal] = a
+            } else if a != b && b.isSuperset(of: a) {
+                mine.removeAll { $0.contains(literal) }
+                edges[literal] = b
+            }
+        }
+        return Requirement(options: mine + theirs, edges: edges)
     }
 
     /// Edges of literals derived in several places: only the sides all of them guarantee.
@@ -181,10 +200,50 @@ package struct Requirement: Sendable, Equatable {
             flush(before: index)
             let inner = Requirement(item, avoiding: avoiding)
             options += inner.options
-            edges.merge(inner.edges) { $0.intersection($1) }
+            edges.merge(boundedBranches(inner.edges, of: item, at: index, in: items)) { $0.intersection($1) }
         }
         flush(before: items.count)
         return Requirement(options: options, edges: edges)
+    }
+
+    /// `edges`, the edges of `item`'s literals, with the sides its
+    /// neighbours bound when `item` is an alternation of literal runs only
+    /// (`\b(521|522)\b`): each of its literals is then a whole branch,
+    /// so in every match it sits right between those neighbours.
+    private static func boundedBranches(
+        _ edges: [[UInt8]: Edges], of item: PatternNode, at index: Int, in items: [PatternNode]
+    ) -> [[UInt8]: Edges] {
+        guard case .alternation(let branches) = item else { return edges }
+        let runs = branches.compactMap(literalRun)
+        guard runs.count == branches.count else { return edges }
+        let before = index > 0 && bounds(items[index - 1]), after = index + 1 < items.count && bounds(items[index + 1])
+        var result = edges
+        for run in runs {
+            var sides = result[run] ?? []
+            if before && ByteSet.word.contains(run[0]) { sides.insert(.before) }
+            if after && ByteSet.word.contains(run[run.count - 1]) { sides.insert(.after) }
+            result[run] = sides
+        }
+        return result
+    }
+
+    /// The bytes of `node` when it is a run of literal non-blank bytes, possibly captured.
+    private static func literalRun(_ node: PatternNode) -> [UInt8]? {
+        switch node {
+        case .byte(let set):
+            return set.literalByte.flatMap { ByteSet.space.contains($0) ? nil : [$0] }
+        case .concatenation(let items):
+            var run: [UInt8] = []
+            for item in items {
+                guard case .byte(let set) = item, let byte = set.literalByte, !ByteSet.space.contains(byte) else { return nil }
+                run.append(byte)
+            }
+            return run.isEmpty ? nil : run
+        case .capture(let inner, _):
+            return literalRun(inner)
+        default:
+            return nil
+        }
     }
 
     /// The items with captures opened up, for finding literal runs.
