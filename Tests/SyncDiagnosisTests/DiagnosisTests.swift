@@ -100,6 +100,31 @@ struct DiagnosisTests {
         for index in 0..<64 { #expect(results.get(index) == expected[index % texts.count]) }
     }
 
+    /// Threads that fetch every built-in rule at once, each in its own
+    /// order, decode different rules side by side and wait for one another
+    /// on the same rule: each gets every rule whole, as a single thread does.
+    @Test func builtInRulesDecodedSideBySideAreWhole() throws {
+        let warm = try KnowledgeBase.builtIn()
+        let ids = warm.rules.map(\.id)
+        @Sendable func describe(_ rule: Rule?) -> String {
+            guard let rule else { return "missing" }
+            return "\(rule.id) \(rule.category) \(rule.scope) \(rule.action) \(rule.priority) \(rule.matchExamples.count) \(rule.cause)"
+        }
+        let expected = ids.map { describe(warm.rule(withID: $0)) }
+        let cold = try KnowledgeBase.builtIn()
+        let threads = 8
+        let results = Results(count: threads)
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            // Thread k starts k/8 of the way through the list and wraps around.
+            let start = ids.count * thread / threads
+            let order = Array(ids.indices[start...]) + Array(ids.indices[..<start])
+            var described = Array(repeating: "", count: ids.count)
+            for index in order { described[index] = describe(cold.rule(withID: ids[index])) }
+            results.set(thread, described)
+        }
+        for thread in 0..<threads { #expect(results.get(thread) == expected, "thread \(thread)") }
+    }
+
     /// Many records in one buffer, diagnosed in one pass, get exactly what
     /// each gets alone: every rule example of the built-in knowledge base,
     /// laid out one per line, back to back with nothing between them (so
