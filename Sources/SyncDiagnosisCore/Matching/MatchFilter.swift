@@ -7,7 +7,9 @@
 /// VM. States are made on first use and kept for later texts; past
 /// `maximumStates` the filter gives up and answers "maybe".
 final class MatchFilter {
-    private let instructions: [Program.Instruction]
+    /// The program's own instructions, which it keeps alive.
+    private let instructions: UnsafeBufferPointer<Program.Instruction>
+    private let program: Program
     /// Bytes that every set of the program treats alike share a class.
     private let classOf: [UInt8]
     private let classCount: Int
@@ -31,6 +33,7 @@ final class MatchFilter {
 
     init(_ program: Program) {
         instructions = program.instructions
+        self.program = program
         var sets: [ByteSet] = []
         var seen = Set<ByteSet>()
         for instruction in program.instructions {

@@ -97,9 +97,12 @@ final class Matcher: Sendable {
         // Each literal's weight, and how many rules use it.
         var weight = usage.mapValues { (weight: $0.rules, rules: $0.rules) }
         let common = rules.count + 1
-        for word in Requirement.commonWords where weight[word] != nil { weight[word]!.weight = common }
-        // A piece of a common word ("fail" of "failed") occurs wherever the word does.
-        for piece in Requirement.piecesOfCommonWords where weight[piece] != nil { weight[piece]!.weight = common }
+        // So does a piece of a common word ("fail" of "failed"), which occurs
+        // wherever the word does, and either with punctuation ("exception:").
+        for literal in weight.keys {
+            let word = Requirement.word(of: literal)
+            if Requirement.commonWords.contains(word) || Requirement.piecesOfCommonWords.contains(word) { weight[literal]!.weight = common }
+        }
         // One lookup per literal: the option's heaviest literal, then (as
         // `Requirement.quality`) its weakest, a common word counting half its
         // length; between equals (two common words), the option whose

@@ -9,7 +9,8 @@
 /// (one search runs at a time), so memory does not grow with the number of
 /// patterns in use. A machine belongs to one thread at a time.
 final class PikeVM {
-    private let instructions: UnsafeMutableBufferPointer<Program.Instruction>
+    /// The program's own instructions, which it keeps alive.
+    private let instructions: UnsafeBufferPointer<Program.Instruction>
     private let program: Program
     /// Rules out most texts without a match at a table lookup per byte.
     /// Made once the machine has searched in vain `filterAfterMisses` times:
@@ -24,15 +25,10 @@ final class PikeVM {
     private lazy var ownSpace = SearchSpace()
 
     init(_ program: Program) {
-        instructions = .allocate(capacity: program.instructions.count)
-        _ = instructions.initialize(from: program.instructions)
+        instructions = program.instructions
         firstBytes = program.firstBytes
         self.program = program
         width = program.slotCount
-    }
-
-    deinit {
-        instructions.deinitialize().deallocate()
     }
 
     /// False when the machine has a filter and it rules out a match in

@@ -12,7 +12,9 @@ struct Program: Sendable {
 
     static let maximumSize = 20_000
 
-    var instructions: [Instruction]
+    /// The instructions, held once for every thread that runs them.
+    private let code: Code
+    var instructions: UnsafeBufferPointer<Instruction> { code.instructions }
     /// Two slots per capture, slot 0 and 1 for the whole match.
     var slotCount: Int
     /// The bytes that can begin a match, or nil when a match can be empty.
@@ -25,10 +27,26 @@ struct Program: Sendable {
         try compiler.compile(node)
         compiler.emit(.save(1))
         compiler.emit(.match)
-        instructions = compiler.instructions
+        code = Code(compiler.instructions)
         slotCount = 2 * (captureCount + 1)
         firstBytes = nil
         firstBytes = computeFirstBytes()
+    }
+
+    /// Immutable instructions in one allocation that machines on any
+    /// thread read without copying them.
+    private final class Code: @unchecked Sendable {
+        let instructions: UnsafeBufferPointer<Instruction>
+
+        init(_ instructions: [Instruction]) {
+            let storage = UnsafeMutableBufferPointer<Instruction>.allocate(capacity: instructions.count)
+            _ = storage.initialize(from: instructions)
+            self.instructions = UnsafeBufferPointer(storage)
+        }
+
+        deinit {
+            UnsafeMutableBufferPointer(mutating: instructions).deinitialize().deallocate()
+        }
     }
 
     private func computeFirstBytes() -> ByteSet? {

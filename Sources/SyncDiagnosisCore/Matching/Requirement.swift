@@ -72,7 +72,15 @@ package struct Requirement: Sendable, Equatable {
     /// How selective an option is on its own: the score of its weakest
     /// literal. A literal in `avoiding` scores nothing.
     static func quality(of option: Set<[UInt8]>, avoiding: Set<[UInt8]> = []) -> Int {
-        option.map { avoiding.contains($0) ? 0 : commonWords.contains($0) ? $0.count / 2 : $0.count }.min() ?? 0
+        option.map { avoiding.contains($0) ? 0 : commonWords.contains(word(of: $0)) ? $0.count / 2 : $0.count }.min() ?? 0
+    }
+
+    /// `literal` without the non-word bytes at its ends: "exception:" and
+    /// "'result':" occur wherever "exception" and "result" do, with punctuation.
+    static func word(of literal: [UInt8]) -> [UInt8] {
+        guard let first = literal.firstIndex(where: { ByteSet.word.contains($0) }),
+              let last = literal.lastIndex(where: { ByteSet.word.contains($0) }) else { return literal }
+        return first == 0 && last == literal.count - 1 ? literal : Array(literal[first...last])
     }
 
     /// Up to four of the most selective options, for checking a text before
