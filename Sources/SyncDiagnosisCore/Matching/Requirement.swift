@@ -183,26 +183,36 @@ package struct Requirement: Sendable, Equatable {
 
     /// Runs of adjacent literal characters form literals; each run and each
     /// other item's requirement is an option. Captures consume nothing, so
-    /// their contents join the runs around them.
+    /// their contents join the runs around them. A small choice inside a
+    /// run (`[_-]`, a dash or quote of a phrase, `(?:521|522)`) multiplies
+    /// it into variants, one of which every match holds: `invalid[_-]client`
+    /// requires `invalid_client` or `invalid-client`, not just `client`.
     private static func concatenation(_ items: [PatternNode], avoiding: Set<[UInt8]>) -> Requirement {
         let items = flattened(items)
         var options: [Set<[UInt8]>] = []
         var edges: [[UInt8]: Edges] = [:]
-        var run: [UInt8] = []
+        var runs: [[UInt8]] = []
         var runStart = 0
         func flush(before end: Int) {
-            guard !run.isEmpty else { return }
-            var sides: Edges = []
-            if ByteSet.word.contains(run[0]), runStart > 0, bounds(items[runStart - 1]) { sides.insert(.before) }
-            if ByteSet.word.contains(run[run.count - 1]), end < items.count, bounds(items[end]) { sides.insert(.after) }
-            options.append([run])
-            edges[run] = edges[run].map { $0.intersection(sides) } ?? sides
-            run = []
+            guard !runs.isEmpty else { return }
+            for run in runs {
+                var sides: Edges = []
+                if ByteSet.word.contains(run[0]), runStart > 0, bounds(items[runStart - 1]) { sides.insert(.before) }
+                if ByteSet.word.contains(run[run.count - 1]), end < items.count, bounds(items[end]) { sides.insert(.after) }
+                edges[run] = edges[run].map { $0.intersection(sides) } ?? sides
+            }
+            options.append(Set(runs))
+            runs = []
         }
         for (index, item) in items.enumerated() {
-            if case .byte(let set) = item, let byte = set.literalByte, !ByteSet.space.contains(byte) {
-                if run.isEmpty { runStart = index }
-                run.append(byte)
+            if let choices = literalChoices(item) {
+                if !runs.isEmpty && runs.count * choices.count > maximumVariants { flush(before: index) }
+                if runs.isEmpty {
+                    runStart = index
+                    runs = choices
+                } else {
+                    runs = runs.flatMap { run in choices.map { run + $0 } }
+                }
                 continue
             }
             flush(before: index)
@@ -212,6 +222,34 @@ package struct Requirement: Sendable, Equatable {
         }
         flush(before: items.count)
         return Requirement(options: options, edges: edges)
+    }
+
+    /// How many variants of a literal run are kept before the run is cut.
+    static let maximumVariants = 16
+
+    /// The byte strings (lowercased) `item` matches when they are few and
+    /// hold no blank: a literal byte, a small set of bytes, or an
+    /// alternation of literal runs. Nil for anything else.
+    private static func literalChoices(_ item: PatternNode) -> [[UInt8]]? {
+        switch item {
+        case .byte(let set):
+            if let byte = set.literalByte { return ByteSet.space.contains(byte) ? nil : [[byte]] }
+            guard set.count <= 8 else { return nil }
+            var folded = Set<UInt8>()
+            var blank = false
+            set.forEachMember { byte in
+                if ByteSet.space.contains(byte) { blank = true }
+                folded.insert((0x41...0x5A).contains(byte) ? byte | 0x20 : byte)
+            }
+            return blank || folded.count > 4 ? nil : folded.sorted().map { [$0] }
+        case .alternation(let branches):
+            let runs = branches.compactMap(literalRun)
+            guard runs.count == branches.count, !runs.isEmpty, runs.count <= maximumVariants else { return nil }
+            var seen = Set<[UInt8]>()
+            return runs.filter { seen.insert($0).inserted }
+        default:
+            return nil
+        }
     }
 
     /// `edges`, the edges of `item`'s literals, with the sides its
