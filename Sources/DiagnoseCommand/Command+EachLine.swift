@@ -118,7 +118,7 @@ final class RecordSession {
     }
 
     /// How much one `read(2)` asks for.
-    static let readSize = 1 << 20
+    static let readSize = 1 << 19
 
     /// A failed `read(2)`.
     struct ReadFailure: Error {

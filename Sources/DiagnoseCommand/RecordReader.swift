@@ -181,7 +181,7 @@ struct RecordBatch {
     private var truncated: [Bool] = []
 
     /// Past either bound the batch is diagnosed: memory stays flat.
-    static let maximumBytes = 4 << 20
+    static let maximumBytes = 2 << 20
     static let maximumRecords = 16_384
 
     var count: Int { ends.count }
