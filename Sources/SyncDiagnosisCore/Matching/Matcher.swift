@@ -99,7 +99,7 @@ final class Matcher: Sendable {
         let common = rules.count + 1
         // So does a piece of a common word ("fail" of "failed"), which occurs
         // wherever the word does, and either with punctuation ("exception:").
-        for literal in weight.keys {
+        for literal in usage.keys {
             let word = Requirement.word(of: literal)
             if Requirement.commonWords.contains(word) || Requirement.piecesOfCommonWords.contains(word) { weight[literal]!.weight = common }
         }

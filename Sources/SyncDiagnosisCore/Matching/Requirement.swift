@@ -107,10 +107,10 @@ package struct Requirement: Sendable, Equatable {
         let myLiterals = Set(options.joined()), theirLiterals = Set(other.options.joined())
         for literal in myLiterals.intersection(theirLiterals) {
             let (a, b) = (self.edges(of: literal), other.edges(of: literal))
-            if a != b && a.isSuperset(of: b) {
+            if a.isStrictSuperset(of: b) {
                 theirs.removeAll { $0.contains(literal) }
                 edges[literal] = a
-            } else if a != b && b.isSuperset(of: a) {
+            } else if b.isStrictSuperset(of: a) {
                 mine.removeAll { $0.contains(literal) }
                 edges[literal] = b
             }
@@ -218,18 +218,20 @@ package struct Requirement: Sendable, Equatable {
             flush(before: index)
             let inner = Requirement(item, avoiding: avoiding)
             options += inner.options
-            edges.merge(boundedBranches(inner.edges, of: item, at: index, in: items)) { $0.intersection($1) }
+            edges.merge(inner.edges) { $0.intersection($1) }
         }
         flush(before: items.count)
         return Requirement(options: options, edges: edges)
     }
 
     /// How many variants of a literal run are kept before the run is cut.
+    /// An alternation with more branches still starts a run of its own, so
+    /// its literals get the boundaries of its neighbours (`\b(521|522|…)\b`).
     static let maximumVariants = 16
 
-    /// The byte strings (lowercased) `item` matches when they are few and
-    /// hold no blank: a literal byte, a small set of bytes, or an
-    /// alternation of literal runs. Nil for anything else.
+    /// The byte strings (lowercased) `item` matches when they hold no
+    /// blank: a literal byte, a small set of bytes, or an alternation of
+    /// literal runs. Nil for anything else.
     private static func literalChoices(_ item: PatternNode) -> [[UInt8]]? {
         switch item {
         case .byte(let set):
@@ -244,33 +246,12 @@ package struct Requirement: Sendable, Equatable {
             return blank || folded.count > 4 ? nil : folded.sorted().map { [$0] }
         case .alternation(let branches):
             let runs = branches.compactMap(literalRun)
-            guard runs.count == branches.count, !runs.isEmpty, runs.count <= maximumVariants else { return nil }
+            guard runs.count == branches.count, !runs.isEmpty else { return nil }
             var seen = Set<[UInt8]>()
             return runs.filter { seen.insert($0).inserted }
         default:
             return nil
         }
-    }
-
-    /// `edges`, the edges of `item`'s literals, with the sides its
-    /// neighbours bound when `item` is an alternation of literal runs only
-    /// (`\b(521|522)\b`): each of its literals is then a whole branch,
-    /// so in every match it sits right between those neighbours.
-    private static func boundedBranches(
-        _ edges: [[UInt8]: Edges], of item: PatternNode, at index: Int, in items: [PatternNode]
-    ) -> [[UInt8]: Edges] {
-        guard case .alternation(let branches) = item else { return edges }
-        let runs = branches.compactMap(literalRun)
-        guard runs.count == branches.count else { return edges }
-        let before = index > 0 && bounds(items[index - 1]), after = index + 1 < items.count && bounds(items[index + 1])
-        var result = edges
-        for run in runs {
-            var sides = result[run] ?? []
-            if before && ByteSet.word.contains(run[0]) { sides.insert(.before) }
-            if after && ByteSet.word.contains(run[run.count - 1]) { sides.insert(.after) }
-            result[run] = sides
-        }
-        return result
     }
 
     /// The bytes of `node` when it is a run of literal non-blank bytes, possibly captured.
