@@ -141,7 +141,7 @@ final class RecordSession {
         let workers = self.workers, done = DispatchGroup(), result = DiagnosesBox()
         done.enter()
         queue.async {
-            result.diagnoses = workers.diagnose(batch)
+            result.matched = workers.diagnoseMatched(batch)
             done.leave()
         }
         inFlight.append((batch, done, result))
@@ -153,16 +153,38 @@ final class RecordSession {
     private func summarizeOldest() {
         let (batch, done, result) = inFlight.removeFirst()
         done.wait()
-        summarize(batch, result.diagnoses)
+        summarize(batch, result.matched)
         reader.recycle(batch)
     }
 
-    /// Adds a diagnosed batch to the summary, in record order.
-    private func summarize(_ batch: RecordBatch, _ diagnoses: [Diagnosis]) {
+    /// Adds a diagnosed batch to the summary, in record order: `matched`
+    /// holds the diagnoses of the records some rule matched, by index.
+    private func summarize(_ batch: RecordBatch, _ matched: [(index: Int, diagnosis: Diagnosis)]) {
         var summary = LogSummary()
         swap(&summary, &self.summary)
-        batch.forEach { index, line, record, truncated in
-            summary.add(line: line, record: record, diagnosis: diagnoses[index], truncated: truncated)
+        var next = 0
+        if summary.samplesUnmatchedShapes {
+            // Unmatched records still shape the summary: each is looked at.
+            batch.forEach { index, line, record, truncated in
+                if next < matched.count && matched[next].index == index {
+                    summary.add(line: line, record: record, diagnosis: matched[next].diagnosis, truncated: truncated)
+                    next += 1
+                } else {
+                    summary.addUnmatched(record: record, truncated: truncated)
+                }
+            }
+        } else {
+            // Only the matched ones add more than a count.
+            var truncatedMatched = 0
+            batch.bytes.withUnsafeBufferPointer { buffer in
+                for (index, diagnosis) in matched {
+                    let truncated = batch.isTruncated(index)
+                    if truncated { truncatedMatched += 1 }
+                    summary.add(line: batch.line(of: index), record: UnsafeBufferPointer(rebasing: buffer[batch.range(of: index)]),
+                                diagnosis: diagnosis, truncated: truncated)
+                }
+            }
+            summary.addUnmatched(count: batch.count - matched.count, truncated: batch.truncatedCount - truncatedMatched)
         }
         swap(&summary, &self.summary)
     }
@@ -171,7 +193,7 @@ final class RecordSession {
 /// The diagnoses of a batch, written by the background work before it
 /// leaves its group and read only after waiting for the group.
 private final class DiagnosesBox: @unchecked Sendable {
-    var diagnoses: [Diagnosis] = []
+    var matched: [(index: Int, diagnosis: Diagnosis)] = []
 }
 
 /// One diagnoser per core. Each worker diagnoses its own contiguous share of
@@ -193,19 +215,26 @@ final class Workers: @unchecked Sendable {
         diagnosers.deallocate()
     }
 
-    /// The diagnosis of every record of `batch`, in order.
-    func diagnose(_ batch: RecordBatch) -> [Diagnosis] {
+    /// The diagnosis of every record of `batch` that some rule matches, by
+    /// its index in the batch, in order; the others are left out.
+    func diagnoseMatched(_ batch: RecordBatch) -> [(index: Int, diagnosis: Diagnosis)] {
         let count = batch.count
         guard count > 0 else { return [] }
         let workerCount = min(diagnosers.count, max(1, count / Self.minimumShare))
-        let results = UnsafeMutableBufferPointer<Diagnosis>.allocate(capacity: count)
-        defer { results.deallocate() }
+        let share = (count + workerCount - 1) / workerCount
+        // Element `i` is written only by worker `i`.
+        let found = UnsafeMutableBufferPointer<[(index: Int, diagnosis: Diagnosis)]>.allocate(capacity: workerCount)
+        found.initialize(repeating: [])
+        defer {
+            _ = found.deinitialize()
+            found.deallocate()
+        }
         batch.bytes.withUnsafeBufferPointer { buffer in
             let work = { (worker: Int) in
-                let share = (count + workerCount - 1) / workerCount
                 let indices = (worker * share)..<min(count, (worker + 1) * share)
-                let diagnoses = self.diagnosers[worker].diagnose(buffer, records: indices.map(batch.range(of:)))
-                _ = UnsafeMutableBufferPointer(rebasing: results[indices]).initialize(from: diagnoses)
+                self.diagnosers[worker].forEachMatchedRecord(buffer, records: indices.map(batch.range(of:))) { offset, diagnosis in
+                    found[worker].append((indices.lowerBound + offset, diagnosis))
+                }
             }
             if workerCount == 1 {
                 work(0)
@@ -214,10 +243,7 @@ final class Workers: @unchecked Sendable {
                 DispatchQueue.concurrentPerform(iterations: workerCount) { shared.run($0) }
             }
         }
-        return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
-            buffer.baseAddress!.moveInitialize(from: results.baseAddress!, count: count)
-            initialized = count
-        }
+        return found.count == 1 ? found[0] : Array(found.joined())
     }
 }
 

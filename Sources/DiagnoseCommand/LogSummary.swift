@@ -34,20 +34,12 @@ struct LogSummary {
         line: Int, record: UnsafeBufferPointer<UInt8>, diagnosis: Diagnosis, truncated: Bool,
         identifier: String? = nil, code: String? = nil
     ) {
-        records += 1
-        if truncated { truncatedRecords += 1 }
         guard let best = diagnosis.best else {
-            unmatched += 1
-            if unmatched <= Self.shapeSampleSize {
-                let key = ShapeKey(bytes: Shape.of(UnsafeBufferPointer(rebasing: record[..<min(record.count, 1_600)])))
-                if let known = shapes.index(forKey: key) {
-                    shapes.values[known].count += 1
-                } else {
-                    shapes[key] = (1, String(decoding: key.bytes, as: UTF8.self), Self.text(record, limit: 400))
-                }
-            }
+            addUnmatched(record: record, truncated: truncated)
             return
         }
+        records += 1
+        if truncated { truncatedRecords += 1 }
         diagnosed += 1
         var group = groups[best.rule.id] ?? Group(rule: best.rule, firstLine: line, example: Self.text(record, limit: 500))
         group.count += 1
@@ -64,6 +56,32 @@ struct LogSummary {
         }
         if let code { group.codes[code, default: 0] += 1 }
         groups[best.rule.id] = group
+    }
+
+    /// Whether an unmatched record still adds its shape to the sample.
+    var samplesUnmatchedShapes: Bool { unmatched < Self.shapeSampleSize }
+
+    /// Adds a record no rule matched.
+    mutating func addUnmatched(record: UnsafeBufferPointer<UInt8>, truncated: Bool) {
+        records += 1
+        if truncated { truncatedRecords += 1 }
+        unmatched += 1
+        guard unmatched <= Self.shapeSampleSize else { return }
+        let key = ShapeKey(bytes: Shape.of(UnsafeBufferPointer(rebasing: record[..<min(record.count, 1_600)])))
+        if let known = shapes.index(forKey: key) {
+            shapes.values[known].count += 1
+        } else {
+            shapes[key] = (1, String(decoding: key.bytes, as: UTF8.self), Self.text(record, limit: 400))
+        }
+    }
+
+    /// Adds `count` records no rule matched, `truncated` of them cut at the
+    /// size limit, once the sample of unmatched shapes is full.
+    mutating func addUnmatched(count: Int, truncated: Int) {
+        precondition(!samplesUnmatchedShapes || count == 0, "unmatched records are counted in bulk only once the shape sample is full")
+        records += count
+        unmatched += count
+        truncatedRecords += truncated
     }
 
     /// Groups, largest first (then by rule id).

@@ -200,12 +200,22 @@ struct RecordBatch {
         ends.append(range.upperBound)
         lines.append(line)
         truncated.append(isTruncated)
+        if isTruncated { truncatedCount += 1 }
     }
 
     /// The byte range of record `index` in `bytes`.
     func range(of index: Int) -> Range<Int> {
         starts[index]..<ends[index]
     }
+
+    /// The line number of record `index`'s first line.
+    func line(of index: Int) -> Int { lines[index] }
+
+    /// Whether record `index` was cut at the size limit.
+    func isTruncated(_ index: Int) -> Bool { truncated[index] }
+
+    /// How many records were cut at the size limit.
+    private(set) var truncatedCount = 0
 
     func forEach(_ body: (Int, Int, UnsafeBufferPointer<UInt8>, Bool) -> Void) {
         bytes.withUnsafeBufferPointer { buffer in
@@ -221,5 +231,6 @@ struct RecordBatch {
         ends.removeAll(keepingCapacity: true)
         lines.removeAll(keepingCapacity: true)
         truncated.removeAll(keepingCapacity: true)
+        truncatedCount = 0
     }
 }

@@ -62,17 +62,37 @@ public struct Diagnoser {
     /// prefilter pass covers them all: the way to diagnose many short
     /// records fast. A range outside `buffer` is a programming error.
     public mutating func diagnose(_ buffer: UnsafeBufferPointer<UInt8>, records: [Range<Int>]) -> [Diagnosis] {
+        var diagnoses: [Diagnosis] = []
+        diagnoses.reserveCapacity(records.count)
+        forEachDiagnosis(buffer, records: records, includingEmpty: true) { diagnoses.append($1) }
+        return diagnoses
+    }
+
+    /// `diagnose(_:records:)` for a log reader that looks only at what
+    /// matched: calls `body` with the index (in `records`) and diagnosis of
+    /// each record some rule matches, in order, and skips the others.
+    package mutating func forEachMatchedRecord(
+        _ buffer: UnsafeBufferPointer<UInt8>, records: [Range<Int>], _ body: (Int, Diagnosis) -> Void
+    ) {
+        forEachDiagnosis(buffer, records: records, includingEmpty: false, body)
+    }
+
+    private mutating func forEachDiagnosis(
+        _ buffer: UnsafeBufferPointer<UInt8>, records: [Range<Int>], includingEmpty: Bool, _ body: (Int, Diagnosis) -> Void
+    ) {
         precondition(records.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= buffer.count }, "a record lies outside the buffer")
         let total = records.reduce(0) { $0 + $1.count }
         let ascending = zip(records, records.dropFirst()).allSatisfy { $0.upperBound <= $1.lowerBound }
         guard options.usesPrefilter, ascending, !knowledge.matcher.prefersDirectSearch(over: total, marks: marks) else {
-            return records.map { diagnose(UnsafeBufferPointer(rebasing: buffer[$0])) }
+            for (index, range) in records.enumerated() {
+                let diagnosis = diagnose(UnsafeBufferPointer(rebasing: buffer[range]))
+                if includingEmpty || !diagnosis.findings.isEmpty { body(index, diagnosis) }
+            }
+            return
         }
         let limit = options.maximumInputBytes
         knowledge.matcher.candidates(inRecords: records, of: buffer, limit: limit, marks: &marks, into: &recordCandidates)
         let table = knowledge.table
-        var diagnoses: [Diagnosis] = []
-        diagnoses.reserveCapacity(records.count)
         var next = 0
         for (record, range) in records.enumerated() {
             let examined = min(range.count, limit)
@@ -87,9 +107,10 @@ public struct Diagnoser {
                 }
                 if findings.count > 1 { findings.sort(by: Finding.ranksBefore) }
             }
-            diagnoses.append(Diagnosis(findings: findings, inputByteCount: range.count, examinedByteCount: examined))
+            if includingEmpty || !findings.isEmpty {
+                body(record, Diagnosis(findings: findings, inputByteCount: range.count, examinedByteCount: examined))
+            }
         }
-        return diagnoses
     }
 
     private static func finding(
