@@ -54,34 +54,16 @@ struct RecordReader {
         upTo size: Int, with read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int
     ) throws(Failure) -> (count: Int, full: RecordBatch?) {
         let start = batch.bytes.count
-        // Room for the chunk, made by copying zeros: a bulk copy, where
-        // appending a repeated zero would go byte by byte.
-        while batch.bytes.count - start < size {
-            let room = min(size - (batch.bytes.count - start), Self.zeros.count)
-            Self.zeros.withUnsafeBufferPointer { batch.bytes.append(contentsOf: $0[..<room]) }
-        }
-        var count = 0
-        var failure: Failure?
-        batch.bytes.withUnsafeMutableBytes { bytes in
-            do throws(Failure) {
-                count = try read(UnsafeMutableRawBufferPointer(rebasing: bytes[start..<(start + size)]))
-            } catch {
-                failure = error
-            }
-        }
-        batch.bytes.removeLast(size - max(0, min(count, size)))
-        if let failure { throw failure }
+        let count = try batch.bytes.appendWritten(upTo: size, by: read)
         return count > 0 ? (count, accept(from: start)) : (0, nil)
     }
-
-    private static let zeros = [UInt8](repeating: 0, count: 1 << 16)
 
     /// Takes in the bytes added to the batch from `start` on; returns the
     /// batch if they fill it up.
     private mutating func accept(from start: Int) -> RecordBatch? {
         if skippingRest {
             // Drop the rest of a line cut at the size limit, up to its line break.
-            guard let newline = batch.bytes[start...].firstIndex(of: 0x0A) else {
+            guard let newline = batch.bytes.firstIndex(of: 0x0A, from: start) else {
                 batch.bytes.removeLast(batch.bytes.count - start)
                 return nil
             }
@@ -117,29 +99,26 @@ struct RecordReader {
     private mutating func scan() {
         let count = batch.bytes.count
         var (start, end, position) = (recordStart, recordEnd, self.position)
-        var emitted: [(Range<Int>, Int)] = []
-        batch.bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            while position < count {
-                guard let found = memchr(base + position, 0x0A, count - position) else { break }
-                let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                let isContinuation = position < newline && (buffer[position] == 0x20 || buffer[position] == 0x09) && end > start
-                if !isContinuation {
-                    if end > start { emitted.append((start..<end, recordLine)) }
-                    start = position
-                    recordLine = nextLine
-                }
-                end = newline + 1
-                nextLine += 1
-                position = newline + 1
+        // The storage stays put while records are added: only their bounds grow.
+        let base = batch.bytes.baseAddress
+        while position < count {
+            guard let found = memchr(base + position, 0x0A, count - position) else { break }
+            let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            let isContinuation = position < newline && (base[position] == 0x20 || base[position] == 0x09) && end > start
+            if !isContinuation {
+                if end > start { emit(start..<end, line: recordLine) }
+                start = position
+                recordLine = nextLine
             }
+            end = newline + 1
+            nextLine += 1
+            position = newline + 1
         }
         (recordStart, recordEnd, self.position) = (start, end, position)
-        for (range, line) in emitted { emit(range, line: line) }
         // A record that grows past the limit is emitted now, cut, so memory stays flat.
         if count - recordStart > maximumRecordBytes {
             emit(recordStart..<(recordStart + maximumRecordBytes), truncated: true)
-            skippingRest = batch.bytes[count - 1] != 0x0A
+            skippingRest = base[count - 1] != 0x0A
             recordStart = count
             recordEnd = count
             self.position = count
@@ -148,8 +127,9 @@ struct RecordReader {
 
     /// Adds the record in `range` of the batch, without its trailing blanks.
     private mutating func emit(_ range: Range<Int>, line: Int? = nil, truncated: Bool = false) {
+        let base = batch.bytes.baseAddress
         var end = range.upperBound
-        while end > range.lowerBound, let last = Optional(batch.bytes[end - 1]),
+        while end > range.lowerBound, let last = Optional(base[end - 1]),
               last == 0x0A || last == 0x0D || last == 0x20 || last == 0x09 {
             end -= 1
         }
@@ -164,7 +144,7 @@ struct RecordReader {
         spare = nil
         next.removeAll()
         let carried = recordStart
-        next.bytes.append(contentsOf: batch.bytes[carried...])
+        batch.bytes.withUnsafeBufferPointer { next.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[carried...])) }
         (recordStart, recordEnd, position) = (0, recordEnd - carried, position - carried)
         swap(&next, &batch)
         return next
@@ -174,18 +154,22 @@ struct RecordReader {
 /// Records held in one block of bytes, kept until they are diagnosed.
 struct RecordBatch {
     /// The bytes the records are ranges of (and possibly more).
-    fileprivate(set) var bytes: [UInt8] = []
-    private var starts: [Int] = []
-    private var ends: [Int] = []
-    private var lines: [Int] = []
-    private var truncated: [Bool] = []
+    fileprivate(set) var bytes = ByteBuffer()
+    private var records: [Record] = []
+
+    private struct Record {
+        var start: Int
+        var end: Int
+        var line: Int
+        var truncated: Bool
+    }
 
     /// Past either bound the batch is diagnosed: memory stays flat.
     static let maximumBytes = 2 << 20
     static let maximumRecords = 16_384
 
-    var count: Int { ends.count }
-    var isFull: Bool { bytes.count >= Self.maximumBytes || ends.count >= Self.maximumRecords }
+    var count: Int { records.count }
+    var isFull: Bool { bytes.count >= Self.maximumBytes || records.count >= Self.maximumRecords }
 
     /// Adds a record by copying its bytes.
     mutating func append(line: Int, record: UnsafeBufferPointer<UInt8>, truncated isTruncated: Bool) {
@@ -196,41 +180,157 @@ struct RecordBatch {
 
     /// Adds the record that `range` of `bytes` holds.
     fileprivate mutating func appendRecord(_ range: Range<Int>, line: Int, truncated isTruncated: Bool) {
-        starts.append(range.lowerBound)
-        ends.append(range.upperBound)
-        lines.append(line)
-        truncated.append(isTruncated)
+        records.append(Record(start: range.lowerBound, end: range.upperBound, line: line, truncated: isTruncated))
         if isTruncated { truncatedCount += 1 }
     }
 
     /// The byte range of record `index` in `bytes`.
     func range(of index: Int) -> Range<Int> {
-        starts[index]..<ends[index]
+        records[index].start..<records[index].end
     }
 
     /// The line number of record `index`'s first line.
-    func line(of index: Int) -> Int { lines[index] }
+    func line(of index: Int) -> Int { records[index].line }
 
     /// Whether record `index` was cut at the size limit.
-    func isTruncated(_ index: Int) -> Bool { truncated[index] }
+    func isTruncated(_ index: Int) -> Bool { records[index].truncated }
 
     /// How many records were cut at the size limit.
     private(set) var truncatedCount = 0
 
     func forEach(_ body: (Int, Int, UnsafeBufferPointer<UInt8>, Bool) -> Void) {
         bytes.withUnsafeBufferPointer { buffer in
-            for index in ends.indices {
-                body(index, lines[index], UnsafeBufferPointer(rebasing: buffer[range(of: index)]), truncated[index])
+            for (index, record) in records.enumerated() {
+                body(index, record.line, UnsafeBufferPointer(rebasing: buffer[record.start..<record.end]), record.truncated)
             }
         }
     }
 
     mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        lines.removeAll(keepingCapacity: true)
-        truncated.removeAll(keepingCapacity: true)
+        bytes.removeAll()
+        records.removeAll(keepingCapacity: true)
         truncatedCount = 0
+    }
+}
+
+/// A growable block of bytes that a read can fill in place: unlike an
+/// array, its spare capacity need not be initialized first. A copy shares
+/// the storage until one of them changes it, so copies may be read on
+/// other threads as an array's can (every change goes through a
+/// uniqueness check first).
+struct ByteBuffer: @unchecked Sendable {
+    private final class Storage {
+        var pointer: UnsafeMutablePointer<UInt8>
+        var capacity: Int
+        var count = 0
+
+        init(capacity: Int) {
+            self.capacity = max(capacity, 64)
+            pointer = .allocate(capacity: self.capacity)
+        }
+
+        deinit { pointer.deallocate() }
+
+        func copy() -> Storage {
+            let copy = Storage(capacity: capacity)
+            copy.pointer.update(from: pointer, count: count)
+            copy.count = count
+            return copy
+        }
+
+        /// Makes room for `extra` more bytes, keeping the ones held.
+        func reserve(_ extra: Int) {
+            guard count + extra > capacity else { return }
+            let grown = max(count + extra, capacity * 2)
+            let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            moved.update(from: pointer, count: count)
+            pointer.deallocate()
+            pointer = moved
+            capacity = grown
+        }
+    }
+
+    private var storage = Storage(capacity: 0)
+
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
+
+    var count: Int { storage.count }
+    var last: UInt8? { storage.count > 0 ? storage.pointer[storage.count - 1] : nil }
+
+    /// The first byte; valid until the buffer next changes.
+    var baseAddress: UnsafePointer<UInt8> { UnsafePointer(storage.pointer) }
+
+    subscript(index: Int) -> UInt8 {
+        precondition(index >= 0 && index < storage.count, "index out of range")
+        return storage.pointer[index]
+    }
+
+    func withUnsafeBufferPointer<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try body(UnsafeBufferPointer(start: storage.pointer, count: storage.count))
+    }
+
+    func firstIndex(of byte: UInt8, from start: Int) -> Int? {
+        guard start < storage.count, let found = memchr(storage.pointer + start, Int32(byte), storage.count - start) else { return nil }
+        return UnsafeMutableRawPointer(storage.pointer).distance(to: found)
+    }
+
+    mutating func append(_ byte: UInt8) {
+        let storage = unique()
+        storage.reserve(1)
+        storage.pointer[storage.count] = byte
+        storage.count += 1
+    }
+
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        let storage = unique()
+        storage.reserve(bytes.count)
+        (storage.pointer + storage.count).update(from: source, count: bytes.count)
+        storage.count += bytes.count
+    }
+
+    mutating func append(contentsOf bytes: UnsafeRawBufferPointer) {
+        append(contentsOf: bytes.bindMemory(to: UInt8.self))
+    }
+
+    /// Lets `write` fill up to `size` bytes after the last one and keeps
+    /// as many as it says it wrote (a negative count or one past `size` is
+    /// taken as none, or `size`).
+    mutating func appendWritten<Failure: Error>(
+        upTo size: Int, by write: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int
+    ) throws(Failure) -> Int {
+        let storage = unique()
+        storage.reserve(size)
+        let written = try write(UnsafeMutableRawBufferPointer(start: storage.pointer + storage.count, count: size))
+        let kept = max(0, min(written, size))
+        storage.count += kept
+        return kept
+    }
+
+    mutating func removeLast(_ n: Int) {
+        precondition(n >= 0 && n <= storage.count, "cannot remove more bytes than held")
+        unique().count -= n
+    }
+
+    /// Removes `range`, moving the bytes after it down.
+    mutating func removeSubrange(_ range: ClosedRange<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound < storage.count, "range out of bounds")
+        let storage = unique()
+        let tail = storage.count - range.upperBound - 1
+        (storage.pointer + range.lowerBound).update(from: storage.pointer + range.upperBound + 1, count: tail)
+        storage.count -= range.count
+    }
+
+    /// Empties the buffer, keeping its capacity (a shared one is left to
+    /// its other holders, not copied).
+    mutating func removeAll() {
+        if isKnownUniquelyReferenced(&storage) {
+            storage.count = 0
+        } else {
+            storage = Storage(capacity: storage.capacity)
+        }
     }
 }
