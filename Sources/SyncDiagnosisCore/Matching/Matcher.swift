@@ -8,13 +8,23 @@ import Foundation
 /// enough text to make it pay; before that (a pasted message, a short log)
 /// each literal is looked for directly, which costs less than building it.
 final class Matcher: Sendable {
-    /// What the prefilter looks for, by literal id.
+    /// What the prefilter looks for, by literal id: first the literals that
+    /// make rules candidates, then those that only confirm candidates.
     private let literals: [Anchor]
+    /// How many of `literals` make rules candidates (the others only confirm).
+    private let candidateLiteralCount: Int
     private let automaton: LazyPrefilter
     /// For each prefilter literal, the rules (by index) it makes candidates,
     /// flattened: `candidates[candidateStart[l]..<candidateStart[l + 1]]`.
     private let candidates: [Int32]
     private let candidateStart: [Int32]
+    /// For each prefilter literal, the rules whose second requirement it
+    /// meets, flattened the same way.
+    private let confirmations: [Int32]
+    private let confirmationStart: [Int32]
+    /// By rule index: whether a record must also meet the rule's second
+    /// requirement before the rule is verified on it (in a batch of records).
+    private let needsConfirmation: [Bool]
     /// Rules with no required literal: evaluated on every input.
     let alwaysEvaluated: [Int]
 
@@ -23,27 +33,49 @@ final class Matcher: Sendable {
         var literalIDs: [Anchor: Int] = [:]
         var literals: [Anchor] = []
         var rulesByLiteral: [[Int32]] = []
+        var confirmedByLiteral: [[Int32]] = []
         var always: [Int] = []
-        for (index, required) in Self.chosenLiterals(for: requirements).enumerated() {
+        var needsConfirmation = [Bool](repeating: false, count: requirements.count)
+        func id(of literal: Anchor) -> Int {
+            if let known = literalIDs[literal] { return known }
+            literals.append(literal)
+            rulesByLiteral.append([])
+            confirmedByLiteral.append([])
+            literalIDs[literal] = literals.count - 1
+            return literals.count - 1
+        }
+        let chosen = Self.chosenLiterals(for: requirements)
+        for (index, required) in chosen.enumerated() {
             guard let required else {
                 always.append(index)
                 continue
             }
-            for literal in required {
-                let id = literalIDs[literal] ?? {
-                    literals.append(literal)
-                    rulesByLiteral.append([])
-                    literalIDs[literal] = literals.count - 1
-                    return literals.count - 1
-                }()
-                rulesByLiteral[id].append(Int32(index))
-            }
+            for literal in required.candidates { rulesByLiteral[id(of: literal)].append(Int32(index)) }
+        }
+        let candidateLiteralCount = literals.count
+        for (index, required) in chosen.enumerated() {
+            guard let confirming = required?.confirming else { continue }
+            needsConfirmation[index] = true
+            for literal in confirming { confirmedByLiteral[id(of: literal)].append(Int32(index)) }
         }
         self.literals = literals
+        self.candidateLiteralCount = candidateLiteralCount
         self.automaton = LazyPrefilter(literals: literals.map(\.bytes))
         self.candidates = rulesByLiteral.flatMap { $0 }
         self.candidateStart = rulesByLiteral.reduce(into: [0]) { $0.append($0[$0.count - 1] + Int32($1.count)) }
+        self.confirmations = confirmedByLiteral.flatMap { $0 }
+        self.confirmationStart = confirmedByLiteral.reduce(into: [0]) { $0.append($0[$0.count - 1] + Int32($1.count)) }
+        self.needsConfirmation = needsConfirmation
         self.alwaysEvaluated = always
+    }
+
+    /// The literals the prefilter looks for on behalf of one rule.
+    struct ChosenLiterals: Equatable {
+        /// One of these occurs in every text the rule matches: an occurrence makes it a candidate.
+        var candidates: [Anchor]
+        /// Another requirement, when the rule has a selective one: one of
+        /// these occurs too, so a record without any is not verified.
+        var confirming: [Anchor]?
     }
 
     /// What a whole condition requires of the text (sound: see `Requirement`),
@@ -83,8 +115,9 @@ final class Matcher: Sendable {
     /// For each rule, the literals the prefilter scans for, or nil when the
     /// rule must always be evaluated. Of a rule's sound options, the one
     /// whose literals the fewest other rules also use wins, so that a word
-    /// many rules share ("request", "record") does not wake them all.
-    static func chosenLiterals(for rules: [RequirementTree]) -> [[Anchor]?] {
+    /// many rules share ("request", "record") does not wake them all; the
+    /// next best option without a common word, if any, confirms it.
+    static func chosenLiterals(for rules: [RequirementTree]) -> [ChosenLiterals?] {
         // How many rules use each literal; a word common in any log wakes its
         // rules on ordinary lines, so it weighs as if every rule used it.
         var usage: [[UInt8]: (rules: Int, lastRule: Int)] = [:]
@@ -119,14 +152,22 @@ final class Matcher: Sendable {
         }
         return rules.map { rule in
             let requirement = requirement(of: rule, cost: cost)
-            return requirement.options.map { (cost($0), $0) }.min { $0.0 < $1.0 }.map { _, option in
-                requirement.anchors(of: option)
+            let ranked = requirement.options.map { (cost: cost($0), option: $0) }.sorted { $0.cost < $1.cost }
+            guard let best = ranked.first else { return nil }
+            // A confirming option: no common word (it would be met on most
+            // lines anyway), no short literal, nothing shared with the first.
+            let second = ranked.dropFirst().first { entry in
+                entry.cost.0 < common && -entry.cost.1 >= minimumConfirmingLength && entry.option.isDisjoint(with: best.option)
             }
+            return ChosenLiterals(candidates: requirement.anchors(of: best.option), confirming: second.map { requirement.anchors(of: $0.option) })
         }
     }
 
-    /// What the prefilter looks for, with the boundaries it checks.
-    var prefilterLiterals: [Anchor] { literals }
+    /// The shortest literal a confirming option may hold.
+    static let minimumConfirmingLength = 4
+
+    /// What the prefilter looks for to make rules candidates, with the boundaries it checks.
+    var prefilterLiterals: [Anchor] { Array(literals[..<candidateLiteralCount]) }
 
     /// Builds the automaton now, if no thread has yet.
     func prepareAutomaton() {
@@ -142,10 +183,10 @@ final class Matcher: Sendable {
         marks.nextGeneration()
         for index in alwaysEvaluated { candidate(index) }
         if marks.prefilter == nil {
-            let work = text.count * literals.count
+            let work = text.count * candidateLiteralCount
             if marks.directSearchWork + work <= Self.directSearchBudget {
                 marks.directSearchWork += work
-                for (id, literal) in literals.enumerated() where Prefilter.occurs(literal.bytes, bounded: literal.edges, in: text) {
+                for (id, literal) in literals[..<candidateLiteralCount].enumerated() where Prefilter.occurs(literal.bytes, bounded: literal.edges, in: text) {
                     offer(id, &marks, candidate)
                 }
                 return
@@ -166,7 +207,7 @@ extension Matcher {
     /// Whether scanning `byteCount` bytes record by record would still be
     /// done by direct search (the automaton not yet worth building).
     func prefersDirectSearch(over byteCount: Int, marks: CandidateMarks) -> Bool {
-        marks.prefilter == nil && marks.directSearchWork + byteCount * literals.count <= Self.directSearchBudget
+        marks.prefilter == nil && marks.directSearchWork + byteCount * candidateLiteralCount <= Self.directSearchBudget
     }
 
     /// For records that lie in ascending order, without overlapping, in
@@ -189,12 +230,15 @@ extension Matcher {
         }
         var current = -1
         var record = 0
+        // Candidates of the current record that wait for their confirmation.
+        var waiting = marks.takeWaiting()
         for hit in hits {
             let end = hit.end
             while record < records.count && records[record].upperBound < end { record += 1 }
             guard record < records.count else { break }
             let range = records[record]
-            let literal = literals[Int(hit.literal)]
+            let id = Int(hit.literal)
+            let literal = literals[id]
             let examinedEnd = range.lowerBound + min(range.count, limit)
             let start = end - literal.bytes.count
             guard start >= range.lowerBound, end <= examinedEnd else { continue }
@@ -203,13 +247,37 @@ extension Matcher {
                 guard Prefilter.isBounded(text, start: start - range.lowerBound, end: end - range.lowerBound, literal.edges) else { continue }
             }
             if record != current {
+                if current >= 0 { confirm(&waiting, of: current, &marks, &pairs) }
                 enter(current + 1...record, &marks, &pairs)
                 current = record
             }
-            offer(Int(hit.literal), &marks) { pairs.append(RecordCandidate(record: record, rule: $0)) }
+            for position in Int(confirmationStart[id])..<Int(confirmationStart[id + 1]) {
+                marks.confirm(Int(confirmations[position]))
+            }
+            for position in Int(candidateStart[id])..<Int(candidateStart[id + 1]) {
+                let rule = Int(candidates[position])
+                guard marks.mark(rule) else { continue }
+                if needsConfirmation[rule] {
+                    waiting.append(Int32(rule))
+                } else {
+                    pairs.append(RecordCandidate(record: record, rule: rule))
+                }
+            }
         }
+        if current >= 0 { confirm(&waiting, of: current, &marks, &pairs) }
         if current < records.count - 1 { enter(current + 1...records.count - 1, &marks, &pairs) }
         marks.returnHits(hits)
+        marks.returnWaiting(waiting)
+    }
+
+    /// The waiting candidates of `record` whose confirmation came become
+    /// its candidates; the others are dropped.
+    @inline(__always)
+    private func confirm(_ waiting: inout [Int32], of record: Int, _ marks: inout CandidateMarks, _ pairs: inout [RecordCandidate]) {
+        for rule in waiting where marks.isConfirmed(Int(rule)) {
+            pairs.append(RecordCandidate(record: record, rule: Int(rule)))
+        }
+        waiting.removeAll(keepingCapacity: true)
     }
 
     /// Moves on to the last of `records`: those before it get only the
@@ -272,6 +340,10 @@ struct PrefilterHit {
 /// clearing an array per input.
 struct CandidateMarks {
     private var stamps: [UInt32]
+    /// Rules whose confirming requirement the current input met, by the same generations.
+    private var confirmed: [UInt32]
+    /// Scratch space for candidates that wait for their confirmation.
+    private var waiting: [Int32] = []
     private var generation: UInt32 = 0
     /// This diagnoser's copy of the automaton, once built.
     var prefilter: Prefilter?
@@ -294,14 +366,40 @@ struct CandidateMarks {
 
     init(ruleCount: Int) {
         stamps = [UInt32](repeating: 0, count: ruleCount)
+        confirmed = [UInt32](repeating: 0, count: ruleCount)
     }
 
     mutating func nextGeneration() {
         generation &+= 1
         if generation == 0 {
             for index in stamps.indices { stamps[index] = 0 }
+            for index in confirmed.indices { confirmed[index] = 0 }
             generation = 1
         }
+    }
+
+    /// The scratch list of waiting candidates, emptied; hand it back with `returnWaiting`.
+    mutating func takeWaiting() -> [Int32] {
+        var taken: [Int32] = []
+        swap(&taken, &waiting)
+        taken.removeAll(keepingCapacity: true)
+        return taken
+    }
+
+    mutating func returnWaiting(_ returned: [Int32]) {
+        waiting = returned
+    }
+
+    /// Notes that the current input meets `rule`'s confirming requirement.
+    @inline(__always)
+    mutating func confirm(_ rule: Int) {
+        confirmed[rule] = generation
+    }
+
+    /// Whether the current input met `rule`'s confirming requirement.
+    @inline(__always)
+    func isConfirmed(_ rule: Int) -> Bool {
+        confirmed[rule] == generation
     }
 
     /// Marks `rule`; false when it was already marked for this input.
