@@ -13,6 +13,7 @@ extension Command {
     /// the input is streamed, so memory stays flat whatever its size.
     func diagnoseEachRecord(_ knowledge: KnowledgeBase, argument: String?) throws(CommandError) -> Status {
         let session = RecordSession(knowledge, settings: settings, terminal: terminal)
+        if endsProcess { UntilExit.keep(session) }
         if let argument {
             session.feed(Array(argument.utf8))
         } else {

@@ -57,12 +57,21 @@ public struct Command {
     let options: Options
     let environment: [String: String]
     let terminal: Terminal
+    /// Whether the process ends right after this command: what it loads is
+    /// then left for the system to reclaim at exit.
+    let endsProcess: Bool
 
     /// Runs the command with `arguments` (without the program name) and returns its exit status.
-    public static func run(arguments: [String], environment: [String: String], terminal: Terminal) -> Int32 {
+    ///
+    /// `endsProcess`: the caller exits as soon as this returns, so the
+    /// knowledge base and the work state are not torn down object by object
+    /// (on a long log that takes longer than loading them did); the
+    /// system reclaims them at exit. Leave it false to run commands in a
+    /// longer-lived process.
+    public static func run(arguments: [String], environment: [String: String], terminal: Terminal, endsProcess: Bool = false) -> Int32 {
         do {
             let options = try Options.parse(arguments)
-            let command = Command(options: options, environment: environment, terminal: terminal)
+            let command = Command(options: options, environment: environment, terminal: terminal, endsProcess: endsProcess)
             return try command.execute().rawValue
         } catch {
             terminal.writeError(error.message + "\n")
@@ -98,13 +107,16 @@ public struct Command {
     }
 
     func knowledgeBase(extra: [String] = []) throws(CommandError) -> KnowledgeBase {
+        let knowledge: KnowledgeBase
         do {
-            return try KnowledgeBase.load(
+            knowledge = try KnowledgeBase.load(
                 directories: ruleDirectories + extra, includingBuiltIn: options.includeBuiltIn,
                 disabling: Set(options.disabled))
         } catch {
             throw CommandError(error)
         }
+        if endsProcess { UntilExit.keep(knowledge) }
+        return knowledge
     }
 
     /// The text to diagnose: the argument, `--file`, or standard input, whole.
@@ -149,4 +161,16 @@ public struct Command {
     }
 
     static let version = "0.1.0"
+}
+
+/// What a command that ends its process keeps until the exit reclaims it all at once.
+enum UntilExit {
+    private nonisolated(unsafe) static var kept: [Any] = []
+    private static let lock = NSLock()
+
+    static func keep(_ value: Any) {
+        lock.lock()
+        kept.append(value)
+        lock.unlock()
+    }
 }

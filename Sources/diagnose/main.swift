@@ -4,6 +4,7 @@ import Foundation
 let status = Command.run(
     arguments: Array(CommandLine.arguments.dropFirst()),
     environment: ProcessInfo.processInfo.environment,
-    terminal: .standard
+    terminal: .standard,
+    endsProcess: true
 )
 exit(status)
