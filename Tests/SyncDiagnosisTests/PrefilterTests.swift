@@ -189,6 +189,27 @@ struct PrefilterTests {
         }
     }
 
+    /// In a batch of records, a rule with two selective requirements is
+    /// verified only on the records where a literal of each occurs; the
+    /// records are still diagnosed exactly as one by one.
+    @Test func aSecondRequirementKeepsRecordsWithoutItFromVerification() throws {
+        let knowledge = try Fixtures.knowledge([("t.two", Fixtures.rule("t.two", match: #"{"all": [{"phrase": "zorblatquota"}, {"phrase": "frobnicated"}]}"#))])
+        let lines = ["zorblatquota only", "frobnicated only", "zorblatquota then frobnicated", "neither", "frobnicated before zorblatquota"]
+        var buffer: [UInt8] = []
+        var records: [Range<Int>] = []
+        for line in lines {
+            records.append(buffer.count..<(buffer.count + line.utf8.count))
+            buffer += Array(line.utf8) + [0x0A]
+        }
+        var marks = CandidateMarks(ruleCount: 1)
+        var pairs: [RecordCandidate] = []
+        buffer.withUnsafeBufferPointer { knowledge.matcher.candidates(inRecords: records, of: $0, limit: .max, marks: &marks, into: &pairs) }
+        #expect(pairs.map(\.record) == [2, 4], "\(pairs)")
+        var diagnoser = Diagnoser(knowledge)
+        let matched = buffer.withUnsafeBufferPointer { diagnoser.diagnose($0, records: records) }.map { $0.best?.rule.id }
+        #expect(matched == [nil, nil, "t.two", nil, "t.two"])
+    }
+
     /// A number one item of an `all` bounds (`\b(?<status>520)\b`) while
     /// another item derives it without bounds (`error:?\s*520`), or that an
     /// alternation of numbers between `\b`s offers: the prefilter looks for
