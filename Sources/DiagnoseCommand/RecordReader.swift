@@ -166,7 +166,7 @@ struct RecordBatch {
 
     /// Past either bound the batch is diagnosed: memory stays flat.
     static let maximumBytes = 2 << 20
-    static let maximumRecords = 16_384
+    static let maximumRecords = 4_096
 
     var count: Int { records.count }
     var isFull: Bool { bytes.count >= Self.maximumBytes || records.count >= Self.maximumRecords }

@@ -44,7 +44,7 @@ struct InputShapeTests {
         let outcome = CommandTests.run(["--each-line", "--format", "json"], stdin: whole)
         let json = try #require(outcome.json)
         #expect(json["records"] as? Int == 3000 * copies)
-        #expect(json["records"] as? Int ?? 0 > 2 * 16_384, "more than two batches")
+        #expect(json["records"] as? Int ?? 0 > 2 * RecordBatch.maximumRecords, "more than two batches")
         #expect(json["diagnosed"] as? Int == 195 * copies)
         let groups = Self.groups(outcome)
         #expect(groups.map { $0["count"] as? Int } == [128 * copies, 39 * copies, 28 * copies])
