@@ -111,84 +111,89 @@ struct LogSummary {
 /// only in ids, numbers, GUIDs or e-mail addresses share one shape.
 enum Shape {
     /// The shape of the first 40 words of `bytes` (UTF-8), as UTF-8.
+    ///
+    /// One pass: each word is written with its digit runs folded to `#`
+    /// while its bytes are counted, and replaced by a token afterwards if
+    /// it proves to be an e-mail address, a GUID or a hex number.
     static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         // A word grows by at most 5 bytes (the 2 of "@." become "<email>"),
         // and words are joined by one space where the input had at least
         // one blank: the output fits this.
         let capacity = bytes.count + 5 * maximumWords
-        return [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
-            var length = 0
-            var words = 0
-            var index = 0
-            while index < bytes.count && words < maximumWords {
-                while index < bytes.count && isSpace(bytes[index]) { index += 1 }
-                let start = index
-                while index < bytes.count && !isSpace(bytes[index]) { index += 1 }
-                guard index > start else { break }
+        return kinds.withUnsafeBufferPointer { kinds in [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
+            guard let input = bytes.baseAddress, let output = out.baseAddress, let kinds = kinds.baseAddress else {
+                count = 0
+                return
+            }
+            let end = bytes.count
+            var length = 0, words = 0, index = 0
+            while words < maximumWords {
+                while index < end && kinds[Int(input[index])] == space { index += 1 }
+                guard index < end else { break }
                 if words > 0 {
-                    out[length] = 0x20
+                    output[length] = 0x20
                     length += 1
                 }
-                mask(UnsafeBufferPointer(rebasing: bytes[start..<index]), into: out, at: &length)
+                let wordStart = index, outputStart = length
+                var hexDigits = 0, dashes = 0
+                var seen: UInt8 = 0
+                var inDigits = false
+                while index < end {
+                    let byte = input[index]
+                    let kind = kinds[Int(byte)]
+                    if kind == space { break }
+                    seen |= kind
+                    if kind & (digit | hexLetter) != 0 { hexDigits += 1 }
+                    if kind == digit {
+                        if !inDigits {
+                            output[length] = UInt8(ascii: "#")
+                            length += 1
+                            inDigits = true
+                        }
+                    } else {
+                        if kind == dash { dashes += 1 }
+                        output[length] = byte
+                        length += 1
+                        inDigits = false
+                    }
+                    index += 1
+                }
+                let token: [UInt8]? = if seen & (at | dot) == at | dot {
+                    email
+                } else if hexDigits >= 32 && dashes >= 4 {
+                    guid
+                } else if index - wordStart >= 2, input[wordStart] == 0x30, input[wordStart + 1] | 0x20 == 0x78, hexDigits >= 4 {
+                    hex
+                } else {
+                    nil
+                }
+                if let token {
+                    length = outputStart
+                    for byte in token {
+                        output[length] = byte
+                        length += 1
+                    }
+                }
                 words += 1
             }
             count = length
-        }
+        } }
     }
 
     private static let maximumWords = 40
     private static let email = Array("<email>".utf8), guid = Array("<guid>".utf8), hex = Array("<hex>".utf8)
 
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-
-    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-
-    private static func isHexDigit(_ byte: UInt8) -> Bool {
-        isDigit(byte) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66)
-    }
-
-    /// Writes the masked `word` into `out` from `length` on, and moves `length` past it.
-    private static func mask(_ word: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>, at length: inout Int) {
-        var hexDigits = 0, dashes = 0
-        var at = false, dot = false
-        for byte in word {
-            if isHexDigit(byte) { hexDigits += 1 }
-            switch byte {
-            case UInt8(ascii: "-"): dashes += 1
-            case UInt8(ascii: "@"): at = true
-            case UInt8(ascii: "."): dot = true
-            default: break
-            }
-        }
-        let token: [UInt8]? = if at && dot {
-            email
-        } else if hexDigits >= 32 && dashes >= 4 {
-            guid
-        } else if word.count >= 2, word[0] == 0x30, word[1] | 0x20 == 0x78, hexDigits >= 4 {
-            hex
-        } else {
-            nil
-        }
-        if let token {
-            for byte in token {
-                out[length] = byte
-                length += 1
-            }
-            return
-        }
-        var inDigits = false
-        for byte in word {
-            if isDigit(byte) {
-                if !inDigits {
-                    out[length] = UInt8(ascii: "#")
-                    length += 1
-                }
-                inDigits = true
-            } else {
-                out[length] = byte
-                length += 1
-                inDigits = false
-            }
+    /// What each byte is to a shape: one flag, or none.
+    private static let space: UInt8 = 1, digit: UInt8 = 2, hexLetter: UInt8 = 4, dash: UInt8 = 8, at: UInt8 = 16, dot: UInt8 = 32
+    private static let kinds: [UInt8] = (0...255).map { value -> UInt8 in
+        switch UInt8(value) {
+        case 0x20, 0x09, 0x0A, 0x0D: space
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit
+        case UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): hexLetter
+        case UInt8(ascii: "-"): dash
+        case UInt8(ascii: "@"): at
+        case UInt8(ascii: "."): dot
+        default: 0
         }
     }
 }
