@@ -120,12 +120,12 @@ final class Matcher: Sendable {
     static func chosenLiterals(for rules: [RequirementTree]) -> [ChosenLiterals?] {
         // How many rules use each literal; a word common in any log wakes its
         // rules on ordinary lines, so it weighs as if every rule used it.
-        var usage: [[UInt8]: (rules: Int, lastRule: Int)] = [:]
+        var usage: [LiteralKey: (rules: Int, lastRule: Int)] = [:]
         func count(_ entry: inout (rules: Int, lastRule: Int), in rule: Int) {
             if entry.lastRule != rule { entry = (entry.rules + 1, rule) }
         }
         for (index, rule) in rules.enumerated() {
-            rule.forEachLiteral { count(&usage[$0, default: (0, -1)], in: index) }
+            rule.forEachLiteral { count(&usage[LiteralKey($0), default: (0, -1)], in: index) }
         }
         // Each literal's weight, and how many rules use it.
         var weight = usage.mapValues { (weight: $0.rules, rules: $0.rules) }
@@ -133,7 +133,7 @@ final class Matcher: Sendable {
         // So does a piece of a common word ("fail" of "failed"), which occurs
         // wherever the word does, and either with punctuation ("exception:").
         for literal in usage.keys {
-            let word = Requirement.word(of: literal)
+            let word = Requirement.word(of: literal.bytes)
             if Requirement.commonWords.contains(word) || Requirement.piecesOfCommonWords.contains(word) { weight[literal]!.weight = common }
         }
         // One lookup per literal: the option's heaviest literal, then (as
@@ -143,7 +143,7 @@ final class Matcher: Sendable {
         let cost = { (option: Set<[UInt8]>) -> (Int, Int, Int) in
             var heaviest = 0, weakest = Int.max, mostUsed = 0
             for literal in option {
-                let (used, rules) = weight[literal] ?? (0, 0)
+                let (used, rules) = weight[LiteralKey(literal)] ?? (0, 0)
                 heaviest = max(heaviest, used)
                 weakest = min(weakest, used == common ? literal.count / 2 : literal.count)
                 mostUsed = max(mostUsed, rules)
@@ -301,6 +301,21 @@ extension Matcher {
             let rule = Int(candidates[position])
             if marks.mark(rule) { candidate(rule) }
         }
+    }
+}
+
+/// A literal as a dictionary key, hashed in one pass over its bytes rather
+/// than byte by byte as an array is: choosing the literals looks up every
+/// literal of every option of every rule.
+struct LiteralKey: Hashable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
 
