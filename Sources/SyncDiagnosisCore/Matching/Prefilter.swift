@@ -7,9 +7,8 @@ import Foundation
 /// here: the verifier handles it.
 struct Prefilter: Sendable {
     /// Transitions, `state * classCount + class`, already multiplied by
-    /// `classCount`. States with outputs are numbered last, from
-    /// `firstOutputEntry` (a power of two) on, so one comparison with it
-    /// tells whether a literal ends.
+    /// `classCount`. States with outputs are numbered last, so one
+    /// comparison with `firstOutputEntry` tells whether a literal ends.
     private let table: [UInt32]
     private let classOf: [UInt8]
     private let classCount: Int
@@ -86,21 +85,12 @@ struct Prefilter: Sendable {
             }
         }
         // Number the states without outputs first (breadth-first, so the
-        // shallow states every scan visits sit together), then the others,
-        // from a power of two on: one comparison of the four interleaved
-        // states OR-ed together then tells whether any of them has outputs.
-        // The rows between are never reached, so never touched.
+        // shallow states every scan visits sit together), then the others.
         var number = [UInt32](repeating: 0, count: stateCount)
         var order = (0..<stateCount).filter { ownOutputs[$0].isEmpty }
         let firstOutput = order.count
         order += (0..<stateCount).filter { !ownOutputs[$0].isEmpty }
-        let plainEntries = firstOutput * classCount
-        let firstOutputEntry = plainEntries <= 1 ? 1 : 1 << (Int.bitWidth - (plainEntries - 1).leadingZeroBitCount)
-        let entryCount = firstOutputEntry + (stateCount - firstOutput) * classCount
-        precondition(entryCount < Int(UInt32.max), "the prefilter automaton is too large")
-        for (new, old) in order.enumerated() {
-            number[old] = UInt32(new < firstOutput ? new * classCount : firstOutputEntry + (new - firstOutput) * classCount)
-        }
+        for (new, old) in order.enumerated() { number[old] = UInt32(new * classCount) }
         var outputStart: [Int32] = [0]
         outputStart.reserveCapacity(stateCount - firstOutput + 1)
         var outputs: [Int32] = []
@@ -108,21 +98,21 @@ struct Prefilter: Sendable {
             outputs.append(contentsOf: ownOutputs[old])
             outputStart.append(Int32(outputs.count))
         }
-        let table = [UInt32](unsafeUninitializedCapacity: entryCount) { table, initialized in
+        let table = [UInt32](unsafeUninitializedCapacity: stateCount * classCount) { table, initialized in
             number.withUnsafeBufferPointer { number in
-                for old in order {
-                    let row = goto + old * classCount, newRow = Int(number[old])
+                for (new, old) in order.enumerated() {
+                    let row = goto + old * classCount, newRow = new * classCount
                     for cls in 0..<classCount {
                         table[newRow + cls] = number[Int(row[cls])]
                     }
                 }
             }
-            initialized = entryCount
+            initialized = stateCount * classCount
         }
         self.table = table
         self.classOf = classOf
         self.classCount = classCount
-        self.firstOutputEntry = UInt32(firstOutputEntry)
+        self.firstOutputEntry = UInt32(firstOutput * classCount)
         self.outputStart = outputStart
         self.outputs = outputs
     }
@@ -246,8 +236,7 @@ struct Prefilter: Sendable {
             s2 = table[Int(s2) &+ Int(classOf[Int(b2[index])])]
             s3 = table[Int(s3) &+ Int(classOf[Int(b3[index])])]
             index &+= 1
-            // `firstOutputEntry` is a power of two: the OR reaches it when any state does.
-            if s0 | s1 | s2 | s3 >= firstOutputEntry { break }
+            if max(max(s0, s1), max(s2, s3)) >= firstOutputEntry { break }
         }
         state = (s0, s1, s2, s3)
         position = (position.0 &+ index, position.1 &+ index, position.2 &+ index, position.3 &+ index)
