@@ -36,8 +36,8 @@ public struct KnowledgeBase: Sendable {
     package init(precompiled: [PrecompiledRule], layers: [[RuleSource]], disabling disabled: Set<String> = []) throws(RuleLoadError) {
         var problems: [RuleLoadError.Problem] = []
         var byID: [String: (requirement: RequirementTree, entry: RuleTable.Entry)] = [:]
-        for (index, file) in precompiled.enumerated() {
-            guard let requirement = RequirementTree(encoded: file.requirement) else {
+        for (index, (file, requirement)) in zip(precompiled, Self.requirements(of: precompiled)).enumerated() {
+            guard let requirement else {
                 problems.append(.init(file: file.source.path, ruleID: file.id, field: "match", message: "the compiled-in requirement cannot be read"))
                 continue
             }
@@ -70,6 +70,19 @@ public struct KnowledgeBase: Sendable {
     /// knowledge base has a slot of its own, so that the evaluator can tell them apart.
     private static func slotBase(layer: Int, file: Int) -> Int {
         (layer << 40) | (file << RuleDecoder.slotBits)
+    }
+
+    /// The compiled-in requirement of each file, read on every core in
+    /// runs of files (one file is too little work to hand out alone).
+    private static func requirements(of files: [PrecompiledRule]) -> [RequirementTree?] {
+        let run = 64
+        let results = ResultSlots<RequirementTree?>(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: (files.count + run - 1) / run) { part in
+            for index in (part * run)..<min(files.count, (part + 1) * run) {
+                results.set(index, RequirementTree(encoded: files[index].requirement))
+            }
+        }
+        return results.collect()
     }
 
     /// Decodes a layer's files on every core.
