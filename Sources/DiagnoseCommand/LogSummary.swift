@@ -28,7 +28,7 @@ struct LogSummary {
     private(set) var groups: [String: Group] = [:]
     private(set) var unmatched = 0
     /// Unmatched shapes by their bytes: the count, the shape as text, and an example.
-    private var shapes: [ShapeKey: (count: Int, shape: String, example: String)] = [:]
+    private var shapes: [BytesKey: (count: Int, shape: String, example: String)] = [:]
 
     mutating func add(
         line: Int, record: UnsafeBufferPointer<UInt8>, diagnosis: Diagnosis, truncated: Bool,
@@ -67,7 +67,7 @@ struct LogSummary {
         if truncated { truncatedRecords += 1 }
         unmatched += 1
         guard unmatched <= Self.shapeSampleSize else { return }
-        let key = ShapeKey(bytes: Shape.of(UnsafeBufferPointer(rebasing: record[..<min(record.count, 1_600)])))
+        let key = BytesKey(Shape.of(UnsafeBufferPointer(rebasing: record[..<min(record.count, 1_600)])))
         if let known = shapes.index(forKey: key) {
             shapes.values[known].count += 1
         } else {
@@ -195,15 +195,6 @@ enum Shape {
         case UInt8(ascii: "."): dot
         default: 0
         }
-    }
-}
-
-/// A shape's bytes as a dictionary key, hashed in one pass rather than byte by byte.
-struct ShapeKey: Hashable {
-    let bytes: [UInt8]
-
-    func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
 

@@ -263,11 +263,6 @@ struct ByteBuffer: @unchecked Sendable {
     /// The first byte; valid until the buffer next changes.
     var baseAddress: UnsafePointer<UInt8> { UnsafePointer(storage.pointer) }
 
-    subscript(index: Int) -> UInt8 {
-        precondition(index >= 0 && index < storage.count, "index out of range")
-        return storage.pointer[index]
-    }
-
     func withUnsafeBufferPointer<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         try body(UnsafeBufferPointer(start: storage.pointer, count: storage.count))
     }

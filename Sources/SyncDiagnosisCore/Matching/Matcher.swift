@@ -120,12 +120,12 @@ final class Matcher: Sendable {
     static func chosenLiterals(for rules: [RequirementTree]) -> [ChosenLiterals?] {
         // How many rules use each literal; a word common in any log wakes its
         // rules on ordinary lines, so it weighs as if every rule used it.
-        var usage: [LiteralKey: (rules: Int, lastRule: Int)] = [:]
+        var usage: [BytesKey: (rules: Int, lastRule: Int)] = [:]
         func count(_ entry: inout (rules: Int, lastRule: Int), in rule: Int) {
             if entry.lastRule != rule { entry = (entry.rules + 1, rule) }
         }
         for (index, rule) in rules.enumerated() {
-            rule.forEachLiteral { count(&usage[LiteralKey($0), default: (0, -1)], in: index) }
+            rule.forEachLiteral { count(&usage[BytesKey($0), default: (0, -1)], in: index) }
         }
         // Each literal's weight, and how many rules use it.
         var weight = usage.mapValues { (weight: $0.rules, rules: $0.rules) }
@@ -143,7 +143,7 @@ final class Matcher: Sendable {
         let cost = { (option: Set<[UInt8]>) -> (Int, Int, Int) in
             var heaviest = 0, weakest = Int.max, mostUsed = 0
             for literal in option {
-                let (used, rules) = weight[LiteralKey(literal)] ?? (0, 0)
+                let (used, rules) = weight[BytesKey(literal)] ?? (0, 0)
                 heaviest = max(heaviest, used)
                 weakest = min(weakest, used == common ? literal.count / 2 : literal.count)
                 mostUsed = max(mostUsed, rules)
@@ -230,8 +230,6 @@ extension Matcher {
         }
         var current = -1
         var record = 0
-        // Candidates of the current record that wait for their confirmation.
-        var waiting = marks.takeWaiting()
         for hit in hits {
             let end = hit.end
             while record < records.count && records[record].upperBound < end { record += 1 }
@@ -247,7 +245,7 @@ extension Matcher {
                 guard Prefilter.isBounded(text, start: start - range.lowerBound, end: end - range.lowerBound, literal.edges) else { continue }
             }
             if record != current {
-                if current >= 0 { confirm(&waiting, of: current, &marks, &pairs) }
+                if current >= 0 { confirm(current, &marks, &pairs) }
                 enter(current + 1...record, &marks, &pairs)
                 current = record
             }
@@ -258,26 +256,25 @@ extension Matcher {
                 let rule = Int(candidates[position])
                 guard marks.mark(rule) else { continue }
                 if needsConfirmation[rule] {
-                    waiting.append(Int32(rule))
+                    marks.waiting.append(Int32(rule))
                 } else {
                     pairs.append(RecordCandidate(record: record, rule: rule))
                 }
             }
         }
-        if current >= 0 { confirm(&waiting, of: current, &marks, &pairs) }
+        if current >= 0 { confirm(current, &marks, &pairs) }
         if current < records.count - 1 { enter(current + 1...records.count - 1, &marks, &pairs) }
         marks.returnHits(hits)
-        marks.returnWaiting(waiting)
     }
 
     /// The waiting candidates of `record` whose confirmation came become
     /// its candidates; the others are dropped.
     @inline(__always)
-    private func confirm(_ waiting: inout [Int32], of record: Int, _ marks: inout CandidateMarks, _ pairs: inout [RecordCandidate]) {
-        for rule in waiting where marks.isConfirmed(Int(rule)) {
+    private func confirm(_ record: Int, _ marks: inout CandidateMarks, _ pairs: inout [RecordCandidate]) {
+        for rule in marks.waiting where marks.isConfirmed(Int(rule)) {
             pairs.append(RecordCandidate(record: record, rule: Int(rule)))
         }
-        waiting.removeAll(keepingCapacity: true)
+        marks.waiting.removeAll(keepingCapacity: true)
     }
 
     /// Moves on to the last of `records`: those before it get only the
@@ -304,17 +301,17 @@ extension Matcher {
     }
 }
 
-/// A literal as a dictionary key, hashed in one pass over its bytes rather
-/// than byte by byte as an array is: choosing the literals looks up every
-/// literal of every option of every rule.
-struct LiteralKey: Hashable {
-    let bytes: [UInt8]
+/// Bytes as a dictionary key, hashed in one pass rather than byte by byte
+/// as an array is: choosing the literals looks up every literal of every
+/// option of every rule, and a log summary every unmatched shape.
+package struct BytesKey: Hashable {
+    package let bytes: [UInt8]
 
-    init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         self.bytes = bytes
     }
 
-    func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
@@ -357,8 +354,8 @@ struct CandidateMarks {
     private var stamps: [UInt32]
     /// Rules whose confirming requirement the current input met, by the same generations.
     private var confirmed: [UInt32]
-    /// Scratch space for candidates that wait for their confirmation.
-    private var waiting: [Int32] = []
+    /// Candidates of the current record that wait for their confirmation.
+    var waiting: [Int32] = []
     private var generation: UInt32 = 0
     /// This diagnoser's copy of the automaton, once built.
     var prefilter: Prefilter?
@@ -391,18 +388,6 @@ struct CandidateMarks {
             for index in confirmed.indices { confirmed[index] = 0 }
             generation = 1
         }
-    }
-
-    /// The scratch list of waiting candidates, emptied; hand it back with `returnWaiting`.
-    mutating func takeWaiting() -> [Int32] {
-        var taken: [Int32] = []
-        swap(&taken, &waiting)
-        taken.removeAll(keepingCapacity: true)
-        return taken
-    }
-
-    mutating func returnWaiting(_ returned: [Int32]) {
-        waiting = returned
     }
 
     /// Notes that the current input meets `rule`'s confirming requirement.
