@@ -106,10 +106,25 @@ struct ByteSet: Sendable, Hashable {
         }
     }
 
+    /// The lowest and highest member when the set has one or two members.
+    var oneOrTwoMembers: (UInt8, UInt8)? {
+        guard count == 1 || count == 2, let first = firstByte, let last = lastByte else { return nil }
+        return (first, last)
+    }
+
+    private var lastByte: UInt8? {
+        if words.3 != 0 { return UInt8(255 - words.3.leadingZeroBitCount) }
+        if words.2 != 0 { return UInt8(191 - words.2.leadingZeroBitCount) }
+        if words.1 != 0 { return UInt8(127 - words.1.leadingZeroBitCount) }
+        if words.0 != 0 { return UInt8(63 - words.0.leadingZeroBitCount) }
+        return nil
+    }
+
     private var firstByte: UInt8? {
-        for (index, word) in [words.0, words.1, words.2, words.3].enumerated() where word != 0 {
-            return UInt8(index * 64 + word.trailingZeroBitCount)
-        }
+        if words.0 != 0 { return UInt8(words.0.trailingZeroBitCount) }
+        if words.1 != 0 { return UInt8(64 + words.1.trailingZeroBitCount) }
+        if words.2 != 0 { return UInt8(128 + words.2.trailingZeroBitCount) }
+        if words.3 != 0 { return UInt8(192 + words.3.trailingZeroBitCount) }
         return nil
     }
 

@@ -36,8 +36,8 @@ final class MatchFilter {
         self.program = program
         var sets: [ByteSet] = []
         var seen = Set<ByteSet>()
-        for instruction in program.instructions {
-            if case .byte(let set) = instruction, seen.insert(set).inserted { sets.append(set) }
+        for pc in program.instructions.indices {
+            if let set = program.byteSet(at: pc), seen.insert(set).inserted { sets.append(set) }
         }
         // A byte's signature: which of the sets hold it. Programs with more
         // distinct sets than a word has bits are left to the VM alone.
@@ -100,7 +100,7 @@ final class MatchFilter {
     private func step(from state: Int32, on byte: UInt8) -> Int32? {
         var targets: [Int32] = []
         for pc in states[Int(state) / classCount] {
-            if case .byte(let set) = instructions[Int(pc)], set.contains(byte) { targets.append(pc + 1) }
+            if let set = program.byteSet(at: Int(pc)), set.contains(byte) { targets.append(pc + 1) }
         }
         let (reached, matches) = closure(of: targets)
         if matches { return Self.accept }
@@ -130,7 +130,7 @@ final class MatchFilter {
         while let pc = stack.popLast() {
             guard seen.insert(pc).inserted else { continue }
             switch instructions[Int(pc)] {
-            case .byte: waiting.append(pc)
+            case .bytes, .set: waiting.append(pc)
             case .match: matches = true
             case .jump(let target): stack.append(Int32(target))
             case .split(let first, let second): stack.append(Int32(second)); stack.append(Int32(first))

@@ -11,6 +11,7 @@
 final class PikeVM {
     /// The program's own instructions, which it keeps alive.
     private let instructions: UnsafeBufferPointer<Program.Instruction>
+    private let sets: UnsafeBufferPointer<ByteSet>
     private let program: Program
     /// Rules out most texts without a match at a table lookup per byte.
     /// Made once the machine has searched in vain `filterAfterMisses` times:
@@ -26,6 +27,7 @@ final class PikeVM {
 
     init(_ program: Program) {
         instructions = program.instructions
+        sets = program.sets
         firstBytes = program.firstBytes
         self.program = program
         width = program.slotCount
@@ -85,15 +87,25 @@ final class PikeVM {
             }
             next.count = 0
             next.generation = space.newGeneration(after: &generation)
-            let byte: UInt8? = position < end ? text[position] : nil
+            // The byte read at this step; -1 past the end, where no instruction reads.
+            let byte = position < end ? Int(text[position]) : -1
             var index = 0
             while index < current.count {
                 let pc = current.pcs[index]
+                let reads: Bool
                 switch instructions[pc] {
-                case .byte(let set):
-                    guard let byte, set.contains(byte) else { break }
+                case .bytes(let a, let b): reads = byte == Int(a) || byte == Int(b)
+                case .set(let set): reads = byte >= 0 && sets[Int(set)].contains(UInt8(truncatingIfNeeded: byte))
+                case .match:
+                    matched = Array(UnsafeBufferPointer(start: current.slots + index * width, count: width))
+                    index = current.count   // lower-priority threads are cut off
+                    reads = false
+                default:
+                    reads = false
+                }
+                if reads {
                     let target = pc + 1
-                    if marks[target] != next.generation, case .byte = instructions[target] {
+                    if marks[target] != next.generation, instructions[target].readsByte {
                         // The usual step, from one byte to the next: no closure to follow.
                         marks[target] = next.generation
                         (next.slots + next.count * width).update(from: current.slots + index * width, count: width)
@@ -103,11 +115,6 @@ final class PikeVM {
                         scratch.update(from: current.slots + index * width, count: width)
                         addThread(to: &next, pc: target, at: position + 1, in: text, buffers: buffers)
                     }
-                case .match:
-                    matched = Array(UnsafeBufferPointer(start: current.slots + index * width, count: width))
-                    index = current.count   // lower-priority threads are cut off
-                default:
-                    break
                 }
                 index += 1
             }
@@ -140,13 +147,14 @@ final class PikeVM {
                 marks[pc] = generation
                 switch instructions[pc] {
                 case .jump(let target):
-                    stack[depth] = .explore(target)
+                    stack[depth] = .explore(Int(target))
                     depth += 1
                 case .split(let first, let second):
-                    stack[depth] = .explore(second)
-                    stack[depth + 1] = .explore(first)
+                    stack[depth] = .explore(Int(second))
+                    stack[depth + 1] = .explore(Int(first))
                     depth += 2
-                case .save(let slot):
+                case .save(let index):
+                    let slot = Int(index)
                     stack[depth] = .restore(slot: slot, value: scratch[slot])
                     stack[depth + 1] = .explore(pc + 1)
                     depth += 2
@@ -156,7 +164,7 @@ final class PikeVM {
                         stack[depth] = .explore(pc + 1)
                         depth += 1
                     }
-                case .byte, .match:
+                case .bytes, .set, .match:
                     (list.slots + list.count * width).update(from: scratch, count: width)
                     list.pcs[list.count] = pc
                     list.count += 1
