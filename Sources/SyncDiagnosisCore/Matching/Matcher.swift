@@ -11,6 +11,10 @@ final class Matcher: Sendable {
     /// What the prefilter looks for, by literal id: first the literals that
     /// make rules candidates, then those that only confirm candidates.
     private let literals: [Anchor]
+    /// Each literal's length and the boundaries it needs, by id, in one
+    /// array: a batch scan reads these for every occurrence, and a
+    /// literal's own bytes lie elsewhere, seldom in cache.
+    private let literalShapes: [(length: Int32, edges: Requirement.Edges)]
     /// How many of `literals` make rules candidates (the others only confirm).
     private let candidateLiteralCount: Int
     private let automaton: LazyPrefilter
@@ -59,6 +63,7 @@ final class Matcher: Sendable {
             for literal in confirming { confirmedByLiteral[id(of: literal)].append(Int32(index)) }
         }
         self.literals = literals
+        self.literalShapes = literals.map { (Int32($0.bytes.count), $0.edges) }
         self.candidateLiteralCount = candidateLiteralCount
         self.automaton = LazyPrefilter(literals: literals.map(\.bytes))
         self.candidates = rulesByLiteral.flatMap { $0 }
@@ -195,8 +200,8 @@ final class Matcher: Sendable {
         }
         guard let prefilter = marks.prefilter else { return }
         prefilter.scan(text) { id, end in
-            let literal = literals[id]
-            if literal.edges.isEmpty || Prefilter.isBounded(text, start: end - literal.bytes.count, end: end, literal.edges) {
+            let literal = literalShapes[id]
+            if literal.edges.isEmpty || Prefilter.isBounded(text, start: end - Int(literal.length), end: end, literal.edges) {
                 offer(id, &marks, candidate)
             }
         }
@@ -236,9 +241,9 @@ extension Matcher {
             guard record < records.count else { break }
             let range = records[record]
             let id = Int(hit.literal)
-            let literal = literals[id]
+            let literal = literalShapes[id]
             let examinedEnd = range.lowerBound + min(range.count, limit)
-            let start = end - literal.bytes.count
+            let start = end - Int(literal.length)
             guard start >= range.lowerBound, end <= examinedEnd else { continue }
             if !literal.edges.isEmpty {
                 let text = UnsafeBufferPointer(rebasing: buffer[range.lowerBound..<examinedEnd])
