@@ -48,6 +48,25 @@ struct RuleCorpusTests {
         #expect(differing.isEmpty, "built-in requirements that differ from the decoded rules (rebuild): \(differing)")
     }
 
+    /// A built-in rule decoded on first use takes its patterns' requirements
+    /// from the compiled-in tree instead of working them out: each pattern
+    /// must end up with the anchors that working them out gives.
+    @Test func builtInRulesDecodeToTheSameAnchors() throws {
+        let onDisk = try Fixtures.repositoryRules.get()
+        let builtIn = try KnowledgeBase.builtIn()
+        var compared = 0
+        for (decoded, fromTree) in zip(onDisk.rules, builtIn.rules) {
+            let patterns = decoded.compiled.patterns, reused = fromTree.compiled.patterns
+            #expect(patterns.count == reused.count, "\(decoded.id)")
+            for (pattern, other) in zip(patterns, reused) {
+                #expect(pattern.anchors == other.anchors, "\(decoded.id): \(pattern.anchors) against \(other.anchors)")
+                #expect(pattern.requirement.forPrefilter == other.requirement.forPrefilter, "\(decoded.id)")
+                compared += 1
+            }
+        }
+        #expect(compared > onDisk.rules.count)
+    }
+
     @Test func requirementTreesSurviveTheirEncoding() throws {
         for rule in try Fixtures.repositoryRules.get().rules {
             let tree = rule.requirementTree

@@ -66,7 +66,10 @@ extension RuleDecoder {
             return member.key == "all" ? (.all(written), .all(sharpened(compiled))) : (.any(written), .any(compiled))
         case "not":
             var ignored: [String] = []
-            guard let pair = condition(inner, field: path, captures: &ignored, comparisons: &comparisons) else { return nil }
+            negationDepth += 1
+            let decoded = condition(inner, field: path, captures: &ignored, comparisons: &comparisons)
+            negationDepth -= 1
+            guard let pair = decoded else { return nil }
             if !ignored.isEmpty {
                 report(path, inner.position, "a condition under 'not' cannot capture facts (it never matches when the rule does)")
             }
@@ -139,7 +142,7 @@ extension RuleDecoder {
             report(field, position, "the \(kind) can match empty text, so it would match every message")
             return nil
         }
-        let requirement = Requirement(node).pruned
+        let requirement = requirement(of: node)
         let guaranteed = Set(node.guaranteedCaptures.compactMap { names.indices.contains($0 - 1) ? names[$0 - 1] : nil })
         let pattern = TextPattern(program: program, captureNames: names, guaranteedFacts: guaranteed,
                                   requirement: requirement, anchors: requirement.anchors, slot: nextPatternSlot)

@@ -20,10 +20,27 @@ struct RuleDecoder {
     /// A rule may hold at most `1 << slotBits` text conditions.
     static let slotBits = 12
 
-    init(source: RuleSource, slotBase: Int) {
+    /// What the file's text patterns outside `not` require, in the order
+    /// they are met, when that was worked out before (a built-in rule's
+    /// compiled-in requirement tree): working it out again costs more than
+    /// the rest of decoding together.
+    private let knownRequirements: [Requirement]
+    private var nextKnownRequirement = 0
+    /// How many `not` conditions enclose the condition being decoded.
+    var negationDepth = 0
+
+    init(source: RuleSource, slotBase: Int, knownRequirements: [Requirement] = []) {
         self.source = source
         self.slotBase = slotBase
         self.nextPatternSlot = slotBase
+        self.knownRequirements = knownRequirements
+    }
+
+    /// The requirement of the next text pattern: the known one when there is one.
+    mutating func requirement(of node: PatternNode) -> Requirement {
+        guard negationDepth == 0, nextKnownRequirement < knownRequirements.count else { return Requirement(node).pruned }
+        nextKnownRequirement += 1
+        return knownRequirements[nextKnownRequirement - 1]
     }
 
     var patternSlotsLeft: Bool { nextPatternSlot - slotBase < 1 << Self.slotBits }

@@ -62,7 +62,7 @@ final class RuleTable: @unchecked Sendable {
             case .deferred(let source, let slotBase):
                 decoding.insert(index)
                 lock.unlock()
-                var decoder = RuleDecoder(source: source, slotBase: slotBase)
+                var decoder = RuleDecoder(source: source, slotBase: slotBase, knownRequirements: requirements[index].textRequirements)
                 let rule = decoder.decode()
                 lock.lock()
                 guard let rule, decoder.problems.isEmpty else {

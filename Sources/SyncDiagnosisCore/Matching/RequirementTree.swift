@@ -11,6 +11,21 @@ package indirect enum RequirementTree: Sendable, Equatable {
     /// `not` and comparisons: they require nothing of the text.
     case unconstrained
 
+    /// The requirements of the tree's text patterns, depth first: the
+    /// order a rule decoder meets the patterns outside `not`.
+    var textRequirements: [Requirement] {
+        var out: [Requirement] = []
+        func visit(_ tree: RequirementTree) {
+            switch tree {
+            case .text(let requirement): out.append(requirement)
+            case .all(let items), .any(let items): items.forEach(visit)
+            case .unconstrained: break
+            }
+        }
+        visit(self)
+        return out
+    }
+
     /// Calls `body` with every literal of every text pattern in the tree
     /// (a literal used in several places, once for each).
     func forEachLiteral(_ body: ([UInt8]) -> Void) {
