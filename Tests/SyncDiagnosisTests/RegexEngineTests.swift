@@ -18,6 +18,25 @@ struct RegexEngineTests {
         }
     }
 
+    /// A search skips to the next occurrence of the literal every match
+    /// begins with: only where both cases of each letter are accepted, and
+    /// never past a match (a false start, an overlapping one, a late one).
+    @Test func searchesSkipToTheLiteralEveryMatchBeginsWith() throws {
+        func prefix(_ pattern: String) throws -> String {
+            let (node, names) = try RegexParser.parse(pattern)
+            return String(decoding: try Program(node, captureCount: names.count).literalPrefix, as: UTF8.self)
+        }
+        #expect(try prefix("(?<x>Ab)-cd") == "ab-cd")
+        #expect(try prefix("\\bError: \\d+") == "error: ")
+        #expect(try prefix("ab[cd]e") == "ab")
+        #expect(try prefix("(?:ab|cd)e") == "")
+        #expect(try match("abcd", "ABxAbabCD")?.first == "abCD")
+        #expect(try match("aab", "aaaab")?.first == "aab")
+        #expect(try match("error: (?<code>\\d+)", "no error; Error: x; ERROR: 42, error: 7") == ["ERROR: 42", "42"])
+        #expect(try match("\\bfail", "nofail fail")?.first == "fail")
+        #expect(try match("abc", String(repeating: "ab", count: 1000)) == nil)
+    }
+
     @Test(arguments: [
         ("abc", "xxABCxx", "ABC"),
         ("a+b", "caaab", "aaab"),

@@ -1,6 +1,9 @@
 /// The syntax tree every text condition compiles to: phrases, templates and
 /// regular expressions all become one of these before they become a program.
-indirect enum PatternNode: Sendable {
+///
+/// Only the cases that hold a single node are boxed: a byte set sits in
+/// its node, so a phrase's hundred bytes are not a hundred allocations.
+enum PatternNode: Sendable {
     /// A zero-width assertion about the position between two bytes.
     enum Assertion: Sendable {
         case lineStart
@@ -13,8 +16,8 @@ indirect enum PatternNode: Sendable {
     case byte(ByteSet)
     case concatenation([PatternNode])
     case alternation([PatternNode])
-    case repetition(PatternNode, min: Int, max: Int?, greedy: Bool)
-    case capture(PatternNode, index: Int)
+    indirect case repetition(PatternNode, min: Int, max: Int?, greedy: Bool)
+    indirect case capture(PatternNode, index: Int)
     case assertion(Assertion)
 
     /// The captures every match sets: not those inside an optional or

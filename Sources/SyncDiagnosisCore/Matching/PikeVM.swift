@@ -20,6 +20,8 @@ final class PikeVM {
     private var misses = 0
     private static let filterAfterMisses = 8
     private let firstBytes: ByteSet?
+    /// `Program.literalPrefix`, when it is long enough to search for.
+    private let literalPrefix: [UInt8]
     /// Capture slots per thread.
     private let width: Int
     /// Space for searches made without a shared one.
@@ -29,6 +31,7 @@ final class PikeVM {
         instructions = program.instructions
         sets = program.sets
         firstBytes = program.firstBytes
+        literalPrefix = program.literalPrefix.count >= 2 ? program.literalPrefix : []
         self.program = program
         width = program.slotCount
     }
@@ -65,7 +68,11 @@ final class PikeVM {
                 if current.count == 0 {
                     // No thread alive: the marks of the last step belong to another position.
                     current.generation = space.newGeneration(after: &generation)
-                    if let first = firstBytes {
+                    if !literalPrefix.isEmpty {
+                        // Jump to the next place the literal every match begins with occurs.
+                        guard let found = Prefilter.firstOccurrence(of: literalPrefix, in: text, from: position) else { break }
+                        position = found
+                    } else if let first = firstBytes {
                         // Jump to the next byte that can begin a match.
                         while position < end && !first.contains(text[position]) { position += 1 }
                         if position == end { break }

@@ -35,6 +35,11 @@ struct Program: Sendable {
     var slotCount: Int
     /// The bytes that can begin a match, or nil when a match can be empty.
     var firstBytes: ByteSet?
+    /// The literal every match begins with (lowercased; its letters match
+    /// in either case), when the program starts with one: a search can
+    /// skip to its next occurrence instead of starting a thread at every
+    /// byte that can begin a match.
+    var literalPrefix: [UInt8] = []
 
     /// Compiles `node`, whose captures are numbered 1...captureCount.
     init(_ node: PatternNode, captureCount: Int) throws(PatternError) {
@@ -47,6 +52,30 @@ struct Program: Sendable {
         slotCount = 2 * (captureCount + 1)
         firstBytes = nil
         firstBytes = computeFirstBytes()
+        literalPrefix = computeLiteralPrefix()
+    }
+
+    /// The bytes every path from the start reads first, one after the
+    /// other: a letter counts only when both its cases are accepted, other
+    /// bytes only alone. Captures and assertions read nothing and are passed.
+    private func computeLiteralPrefix() -> [UInt8] {
+        var prefix: [UInt8] = []
+        var pc = 0
+        while pc < instructions.count {
+            switch instructions[pc] {
+            case .save, .assertion:
+                pc += 1
+            case .bytes(let low, let high):
+                let isLetterPair = low >= 0x41 && low <= 0x5A && high == low | 0x20
+                let isOtherByte = low == high && !(low >= 0x41 && low <= 0x5A) && !(low >= 0x61 && low <= 0x7A)
+                guard isLetterPair || isOtherByte else { return prefix }
+                prefix.append(high)
+                pc += 1
+            default:
+                return prefix
+            }
+        }
+        return prefix
     }
 
     /// Immutable instructions in one allocation that machines on any
