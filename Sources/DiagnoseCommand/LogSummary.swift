@@ -95,11 +95,20 @@ struct LogSummary {
     }
 
     /// Facts that name who or what is affected: ids, users, mailboxes, records.
+    ///
+    /// Compared as ASCII bytes: this runs for every fact of every diagnosed
+    /// record, and a Foundation substring search costs thousands of instructions.
     static func isIdentifier(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        return lowered.hasSuffix("id") || ["user", "upn", "email", "mailbox", "identifier", "record", "account", "object"]
-            .contains { lowered.contains($0) }
+        let lowered = name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        return lowered.count >= 2 && lowered[lowered.count - 2] == 0x69 && lowered[lowered.count - 1] == 0x64
+            || identifierWords.contains { word in
+                word.count <= lowered.count && (0...(lowered.count - word.count)).contains { start in
+                    lowered[start..<(start + word.count)].elementsEqual(word)
+                }
+            }
     }
+
+    private static let identifierWords = ["user", "upn", "email", "mailbox", "identifier", "record", "account", "object"].map { Array($0.utf8) }
 
     static func text(_ record: UnsafeBufferPointer<UInt8>, limit: Int) -> String {
         let text = String(decoding: UnsafeBufferPointer(rebasing: record[..<min(record.count, limit * 4)]), as: UTF8.self)

@@ -226,4 +226,14 @@ struct RecordReaderTests {
         let firstDifference = zip(seen.map(\.0), expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
         #expect(firstDifference == nil, "first difference at record \(firstDifference ?? -1)")
     }
+
+    /// The facts a summary lists as the affected ids, users and records.
+    @Test(arguments: [
+        ("recordId", true), ("ID", true), ("userPrincipalName", true), ("UPN", true), ("objectGUID", true),
+        ("mailboxAddress", true), ("eMail", true), ("targetAccount", true), ("identifier", true),
+        ("status", false), ("limit", false), ("d", false), ("", false), ("idle", false), ("endpoint", false),
+    ])
+    func identifierFactsAreRecognized(name: String, isIdentifier: Bool) {
+        #expect(LogSummary.isIdentifier(name) == isIdentifier)
+    }
 }

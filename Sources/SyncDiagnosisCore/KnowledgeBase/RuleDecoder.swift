@@ -143,7 +143,7 @@ struct RuleDecoder {
     }
 
     static func isKebab(_ text: String) -> Bool {
-        !text.isEmpty && !text.hasPrefix("-") && !text.hasSuffix("-") && !text.contains("--")
+        !text.isEmpty && !text.hasPrefix("-") && !text.hasSuffix("-") && !zip(text.utf8, text.utf8.dropFirst()).contains { $0 == 0x2D && $1 == 0x2D }
             && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 }
