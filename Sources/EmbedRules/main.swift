@@ -71,7 +71,8 @@ for file in files {
     source += """
             PrecompiledRule(
                 source: RuleSource(path: \(swiftLiteral(file.path)), contents: \(swiftLiteral(text))),
-                id: \(swiftLiteral(rule.id)), requirement: \(swiftLiteral(rule.requirementTree.encoded))),
+                id: \(swiftLiteral(rule.id)), requirement: \(swiftLiteral(rule.requirementTree.encoded)),
+                anchors: \(swiftLiteral(rule.encodedAnchors))),
 
     """
 }

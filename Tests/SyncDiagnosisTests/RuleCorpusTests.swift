@@ -67,6 +67,21 @@ struct RuleCorpusTests {
         #expect(compared > onDisk.rules.count)
     }
 
+    @Test func compiledAnchorsSurviveTheirEncoding() throws {
+        for rule in try Fixtures.repositoryRules.get().rules {
+            let anchors = rule.compiled.patterns.sorted { $0.slot < $1.slot }.map(\.anchors)
+            #expect(CompiledAnchors.decode(rule.encodedAnchors) == anchors, "\(rule.id): \(rule.encodedAnchors)")
+        }
+        #expect(CompiledAnchors.decode("") == [])
+        #expect(CompiledAnchors.decode("p") == [[]])
+        #expect(CompiledAnchors.decode("ps") == [[[]]])
+        #expect(CompiledAnchors.decode("ps6162<>,63s64") == [[[Anchor(bytes: Array("ab".utf8), edges: [.before, .after]), Anchor(bytes: [0x63], edges: [])],
+                                                               [Anchor(bytes: [0x64], edges: [])]]])
+        for malformed in ["s61", "6162", "ps616", "ps61<62", "ps,61", "ps61,", "ps<", "px", "ps6G"] {
+            #expect(CompiledAnchors.decode(malformed) == nil, "\(malformed)")
+        }
+    }
+
     @Test func requirementTreesSurviveTheirEncoding() throws {
         for rule in try Fixtures.repositoryRules.get().rules {
             let tree = rule.requirementTree

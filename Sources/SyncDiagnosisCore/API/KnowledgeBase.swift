@@ -41,7 +41,7 @@ public struct KnowledgeBase: Sendable {
                 problems.append(.init(file: file.source.path, ruleID: file.id, field: "match", message: "the compiled-in requirement cannot be read"))
                 continue
             }
-            byID[file.id] = (requirement, .deferred(file.source, slotBase: Self.slotBase(layer: 0, file: index)))
+            byID[file.id] = (requirement, .deferred(file.source, slotBase: Self.slotBase(layer: 0, file: index), anchors: file.anchors))
         }
         let firstLayer = precompiled.isEmpty ? 0 : 1
         for (offset, layer) in layers.enumerated() {

@@ -63,7 +63,8 @@ extension RuleDecoder {
                 }
             }
             guard written.count == elements.count else { return nil }
-            return member.key == "all" ? (.all(written), .all(sharpened(compiled))) : (.any(written), .any(compiled))
+            guard member.key == "all" else { return (.any(written), .any(compiled)) }
+            return (.all(written), .all(knownAnchors == nil ? sharpened(compiled) : compiled))
         case "not":
             var ignored: [String] = []
             negationDepth += 1
@@ -145,7 +146,7 @@ extension RuleDecoder {
         let requirement = requirement(of: node)
         let guaranteed = Set(node.guaranteedCaptures.compactMap { names.indices.contains($0 - 1) ? names[$0 - 1] : nil })
         let pattern = TextPattern(program: program, captureNames: names, guaranteedFacts: guaranteed,
-                                  requirement: requirement, anchors: requirement.anchors, slot: nextPatternSlot)
+                                  requirement: requirement, anchors: nextKnownAnchors ?? requirement.anchors, slot: nextPatternSlot)
         nodes[nextPatternSlot] = node
         nextPatternSlot += 1
         return (written, .text(pattern))

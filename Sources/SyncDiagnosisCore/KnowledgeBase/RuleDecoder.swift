@@ -29,11 +29,24 @@ struct RuleDecoder {
     /// How many `not` conditions enclose the condition being decoded.
     var negationDepth = 0
 
-    init(source: RuleSource, slotBase: Int, knownRequirements: [Requirement] = []) {
+    /// The final anchors of the file's text patterns, in slot order, when
+    /// they were worked out before (a built-in rule's compiled-in anchors):
+    /// the patterns of an `all` are then not checked against their siblings again.
+    let knownAnchors: [[[Anchor]]]?
+
+    init(source: RuleSource, slotBase: Int, knownRequirements: [Requirement] = [], knownAnchors: [[[Anchor]]]? = nil) {
         self.source = source
         self.slotBase = slotBase
         self.nextPatternSlot = slotBase
         self.knownRequirements = knownRequirements
+        self.knownAnchors = knownAnchors
+    }
+
+    /// The known final anchors of the pattern in the next slot, if any.
+    var nextKnownAnchors: [[Anchor]]? {
+        guard let knownAnchors else { return nil }
+        let index = nextPatternSlot - slotBase
+        return index < knownAnchors.count ? knownAnchors[index] : nil
     }
 
     /// The requirement of the next text pattern: the known one when there is one.

@@ -10,12 +10,16 @@ package struct PrecompiledRule: Sendable {
     package var id: String
     /// The rule's `RequirementTree`, encoded.
     package var requirement: String
+    /// The anchors of its text patterns, encoded (see `CompiledAnchors`);
+    /// empty when they are to be worked out on decoding.
+    package var anchors: String
 
-    /// A checked rule file with its rule's id and encoded requirement tree.
-    package init(source: RuleSource, id: String, requirement: String) {
+    /// A checked rule file with its rule's id, encoded requirement tree and encoded anchors.
+    package init(source: RuleSource, id: String, requirement: String, anchors: String = "") {
         self.source = source
         self.id = id
         self.requirement = requirement
+        self.anchors = anchors
     }
 }
 
@@ -26,7 +30,7 @@ final class RuleTable: @unchecked Sendable {
     enum Entry {
         case decoded(Rule)
         /// A rule file that was checked when the program was built.
-        case deferred(RuleSource, slotBase: Int)
+        case deferred(RuleSource, slotBase: Int, anchors: String)
     }
 
     let ids: [String]
@@ -59,10 +63,11 @@ final class RuleTable: @unchecked Sendable {
                 return rule
             case .deferred where decoding.contains(index):
                 lock.wait()
-            case .deferred(let source, let slotBase):
+            case .deferred(let source, let slotBase, let anchors):
                 decoding.insert(index)
                 lock.unlock()
-                var decoder = RuleDecoder(source: source, slotBase: slotBase, knownRequirements: requirements[index].textRequirements)
+                var decoder = RuleDecoder(source: source, slotBase: slotBase, knownRequirements: requirements[index].textRequirements,
+                                          knownAnchors: anchors.isEmpty ? nil : CompiledAnchors.decode(anchors))
                 let rule = decoder.decode()
                 lock.lock()
                 guard let rule, decoder.problems.isEmpty else {
