@@ -100,12 +100,8 @@ struct LogSummary {
     /// record, and a Foundation substring search costs thousands of instructions.
     static func isIdentifier(_ name: String) -> Bool {
         let lowered = name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        return lowered.count >= 2 && lowered[lowered.count - 2] == 0x69 && lowered[lowered.count - 1] == 0x64
-            || identifierWords.contains { word in
-                word.count <= lowered.count && (0...(lowered.count - word.count)).contains { start in
-                    lowered[start..<(start + word.count)].elementsEqual(word)
-                }
-            }
+        return lowered.suffix(2).elementsEqual("id".utf8)
+            || identifierWords.contains { word in lowered.indices.contains { lowered[$0...].starts(with: word) } }
     }
 
     private static let identifierWords = ["user", "upn", "email", "mailbox", "identifier", "record", "account", "object"].map { Array($0.utf8) }

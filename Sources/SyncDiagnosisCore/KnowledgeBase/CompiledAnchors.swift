@@ -4,24 +4,17 @@
 /// out again (for an `all`, from its siblings' literals).
 ///
 /// The form: `p` starts a pattern, `s` one of its anchor sets, and a set's
-/// literals are hex, separated by `,`, each followed by `<` and `>` where it
-/// sits at a word boundary before and after.
+/// literals are written as `LiteralText` does, separated by `,`.
 enum CompiledAnchors {
     static func encode(_ patterns: [[[Anchor]]]) -> String {
         var out: [UInt8] = []
-        let digits = Array("0123456789abcdef".utf8)
         for sets in patterns {
             out.append(UInt8(ascii: "p"))
             for set in sets {
                 out.append(UInt8(ascii: "s"))
                 for (position, anchor) in set.enumerated() {
                     if position > 0 { out.append(UInt8(ascii: ",")) }
-                    for byte in anchor.bytes {
-                        out.append(digits[Int(byte >> 4)])
-                        out.append(digits[Int(byte & 0xF)])
-                    }
-                    if anchor.edges.contains(.before) { out.append(UInt8(ascii: "<")) }
-                    if anchor.edges.contains(.after) { out.append(UInt8(ascii: ">")) }
+                    LiteralText.append(anchor.bytes, edges: anchor.edges, to: &out)
                 }
             }
         }
@@ -63,7 +56,7 @@ enum CompiledAnchors {
                 guard !literal.isEmpty, high == nil else { return nil }
                 edges.insert(byte == UInt8(ascii: "<") ? .before : .after)
             default:
-                guard edges.isEmpty, let value = nibble(byte) else { return nil }
+                guard edges.isEmpty, let value = LiteralText.nibble(byte) else { return nil }
                 if let first = high {
                     literal.append(first << 4 | value)
                     high = nil
@@ -74,14 +67,6 @@ enum CompiledAnchors {
         }
         guard endLiteral() else { return nil }
         return patterns
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        default: nil
-        }
     }
 }
 

@@ -79,7 +79,9 @@ extension RequirementTree {
             out += requirement.options.map { option in
                 option.map { literal in
                     let edges = requirement.edges[literal] ?? []
-                    return Self.hex(literal) + (edges.contains(.before) ? "<" : "") + (edges.contains(.after) ? ">" : "")
+                    var text: [UInt8] = []
+                    LiteralText.append(literal, edges: edges, to: &text)
+                    return String(decoding: text, as: UTF8.self)
                 }.sorted().joined(separator: ",")
             }.joined(separator: ";")
             out += "]"
@@ -94,17 +96,6 @@ extension RequirementTree {
         case .unconstrained:
             out += "u"
         }
-    }
-
-    private static func hex(_ literal: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(literal.count * 2)
-        for byte in literal {
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Reads the `encoded` form; nil when it is malformed.
@@ -161,7 +152,7 @@ extension RequirementTree {
                         if byte == UInt8(ascii: "]") { return .text(Requirement(options: options, edges: edges)) }
                     default:
                         guard sides.isEmpty else { return nil }
-                        guard index < bytes.count, let high = Self.nibble(byte), let low = Self.nibble(bytes[index]) else { return nil }
+                        guard index < bytes.count, let high = LiteralText.nibble(byte), let low = LiteralText.nibble(bytes[index]) else { return nil }
                         index += 1
                         literal.append(high << 4 | low)
                     }
@@ -177,13 +168,30 @@ extension RequirementTree {
             index += 1
             return true
         }
+    }
+}
 
-        private static func nibble(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-            default: nil
-            }
+/// A literal as the compiled-in forms write it (requirement trees, anchors):
+/// its bytes in lowercase hex, then `<` and `>` where it sits at a word
+/// boundary before and after.
+enum LiteralText {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func append(_ literal: [UInt8], edges: Requirement.Edges, to out: inout [UInt8]) {
+        for byte in literal {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        if edges.contains(.before) { out.append(UInt8(ascii: "<")) }
+        if edges.contains(.after) { out.append(UInt8(ascii: ">")) }
+    }
+
+    /// The value of a lowercase hex digit.
+    static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
         }
     }
 }
