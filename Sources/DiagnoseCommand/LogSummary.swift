@@ -41,21 +41,30 @@ struct LogSummary {
         records += 1
         if truncated { truncatedRecords += 1 }
         diagnosed += 1
-        var group = groups[best.rule.id] ?? Group(rule: best.rule, firstLine: line, example: Self.text(record, limit: 500))
+        // Changed in place: a copy taken out of the dictionary would share
+        // the group's identifier set with it, and every insert would copy the set.
+        Self.add(
+            line: line, record: record, best: best, identifier: identifier, code: code,
+            to: &groups[best.rule.id, default: Group(rule: best.rule, firstLine: line, example: Self.text(record, limit: 500))]
+        )
+    }
+
+    private static func add(
+        line: Int, record: UnsafeBufferPointer<UInt8>, best: Finding, identifier: String?, code: String?, to group: inout Group
+    ) {
         group.count += 1
         group.lastLine = line
         if let stamp = Timestamp.find(in: record) {
             if group.firstSeen == nil { group.firstSeen = stamp }
             group.lastSeen = stamp
         }
-        let identifiers = identifier.map { [$0] } ?? best.facts.filter { Self.isIdentifier($0.name) }.map(\.value)
-        for value in identifiers where group.identifierSet.count < Self.distinctIdentifierCap {
-            if group.identifierSet.insert(value).inserted && group.identifiers.count < Self.identifierCap {
+        let identifiers = identifier.map { [$0] } ?? best.facts.filter { isIdentifier($0.name) }.map(\.value)
+        for value in identifiers where group.identifierSet.count < distinctIdentifierCap {
+            if group.identifierSet.insert(value).inserted && group.identifiers.count < identifierCap {
                 group.identifiers.append(value)
             }
         }
         if let code { group.codes[code, default: 0] += 1 }
-        groups[best.rule.id] = group
     }
 
     /// Whether an unmatched record still adds its shape to the sample.
