@@ -15,9 +15,11 @@ public struct Diagnoser {
     private let options: DiagnosisOptions
     private var evaluator: Evaluator
     private var marks: CandidateMarks
-    /// The conditions of the rules this diagnoser has tried, by rule index:
-    /// fetched from the knowledge base once; a rule itself only when it matches.
-    private var conditions: [CompiledCondition?]
+    /// The condition plans of the rules this diagnoser has tried, by rule
+    /// index: fetched from the knowledge base once; a rule itself only when
+    /// it matches. Held unretained: the knowledge base keeps every rule it
+    /// has decoded, and this diagnoser keeps the knowledge base.
+    private var conditions: [Unmanaged<ConditionPlan>?]
     /// Scratch space for the rules a batch of records may match.
     private var recordCandidates: [RecordCandidate] = []
 
@@ -115,15 +117,15 @@ public struct Diagnoser {
 
     private static func finding(
         _ index: Int, in text: UnsafeBufferPointer<UInt8>, table: RuleTable,
-        conditions: inout [CompiledCondition?], evaluator: inout Evaluator
+        conditions: inout [Unmanaged<ConditionPlan>?], evaluator: inout Evaluator
     ) -> Finding? {
-        let condition: CompiledCondition
+        let plan: Unmanaged<ConditionPlan>
         if let known = conditions[index] {
-            condition = known
+            plan = known
         } else {
-            condition = table.rule(at: index).compiled
-            conditions[index] = condition
+            plan = Unmanaged.passUnretained(table.rule(at: index).plan)
+            conditions[index] = plan
         }
-        return evaluator.finding(of: condition, in: text) { table.rule(at: index) }
+        return plan._withUnsafeGuaranteedRef { evaluator.finding(of: $0, in: text) { table.rule(at: index) } }
     }
 }

@@ -44,6 +44,8 @@ public struct Rule: Sendable, Identifiable {
     /// The file the rule was loaded from, e.g. `Rules/sap-c4c/ews-url-not-found.json`.
     public var file: String { storage.fields.file }
     var compiled: CompiledCondition { storage.fields.compiled }
+    /// `compiled`, laid out for evaluation.
+    var plan: ConditionPlan { storage.plan }
     var causeTemplate: PlaceholderText { storage.fields.causeTemplate }
     var remediationTemplates: [PlaceholderText] { storage.fields.remediationTemplates }
 
@@ -74,7 +76,11 @@ public struct Rule: Sendable, Identifiable {
     /// copying one reference costs far less than copying each field.
     private final class Storage: Sendable {
         let fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
+        let plan: ConditionPlan
+        init(_ fields: Fields) {
+            self.fields = fields
+            plan = ConditionPlan(fields.compiled)
+        }
     }
 
     private let storage: Storage

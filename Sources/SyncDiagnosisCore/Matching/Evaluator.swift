@@ -3,7 +3,10 @@
 struct Evaluator {
     /// Machines by pattern slot, made when a pattern is first evaluated:
     /// most inputs touch only a few of the knowledge base's patterns.
-    private var machines: [Int: PikeVM] = [:]
+    /// Held unretained here (`owned` keeps them), so that a lookup costs
+    /// no reference counting.
+    private var machines: [Int: Unmanaged<PikeVM>] = [:]
+    private var owned: [PikeVM] = []
     /// Scratch space every machine's searches share.
     private let space = SearchSpace()
     /// Whether to search for a pattern's anchor literal before running its machine.
@@ -17,22 +20,30 @@ struct Evaluator {
     /// `screened`: `cannotMatchAll` already checked this pattern against the text.
     mutating func firstMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>, screened: Bool = false) -> [Int]? {
         guard screened || !usesAnchors || pattern.anchorOccurs(in: text) else { return nil }
-        if let machine = machines[pattern.slot] { return machine.firstMatch(in: text, space: space, screened: screened) }
+        let space = self.space
+        if let machine = machines[pattern.slot] {
+            return machine._withUnsafeGuaranteedRef { $0.firstMatch(in: text, space: space, screened: screened) }
+        }
         let machine = PikeVM(pattern.program)
-        machines[pattern.slot] = machine
+        owned.append(machine)
+        machines[pattern.slot] = Unmanaged.passUnretained(machine)
         return machine.firstMatch(in: text, space: space)
     }
 
     /// True when some text item of an `all` certainly does not match
     /// `text`, found without running a machine: first by the anchors of
     /// every item (a literal search each), then by their filters.
-    private func cannotMatchAll(_ items: [CompiledCondition], in text: UnsafeBufferPointer<UInt8>) -> Bool {
+    private func cannotMatchAll(_ items: UnsafeMutableBufferPointer<Int32>, of plan: ConditionPlan, in text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard usesAnchors else { return false }
         for item in items {
-            if case .text(let pattern) = item, !pattern.anchorOccurs(in: text) { return true }
+            if case .text(let index) = plan.nodes[Int(item)],
+               !plan.patterns[Int(index)]._withUnsafeGuaranteedRef({ $0.anchorOccurs(in: text) }) { return true }
         }
         for item in items {
-            if case .text(let pattern) = item, let machine = machines[pattern.slot], !machine.mayMatch(text) { return true }
+            if case .text(let index) = plan.nodes[Int(item)] {
+                let slot = plan.patterns[Int(index)]._withUnsafeGuaranteedRef { $0.slot }
+                if let machine = machines[slot], !machine._withUnsafeGuaranteedRef({ $0.mayMatch(text) }) { return true }
+            }
         }
         return false
     }
@@ -58,20 +69,33 @@ struct Evaluator {
         _ condition: CompiledCondition, in text: UnsafeBufferPointer<UInt8>,
         facts: inout [Finding.Fact], spans: inout [Range<Int>]
     ) -> Bool {
-        switch condition {
-        case .text(let pattern):
-            return match(pattern, in: text, screened: false, facts: &facts, spans: &spans)
-        case .all(let items):
+        evaluate(ConditionPlan(condition), node: 0, in: text, facts: &facts, spans: &spans)
+    }
+
+    /// Whether the plan's node `node` holds; on success its evidence spans and facts are appended.
+    mutating func evaluate(
+        _ plan: ConditionPlan, node: Int, in text: UnsafeBufferPointer<UInt8>,
+        facts: inout [Finding.Fact], spans: inout [Range<Int>]
+    ) -> Bool {
+        switch plan.nodes[node] {
+        case .text(let index):
+            return plan.patterns[Int(index)]._withUnsafeGuaranteedRef {
+                match($0, in: text, screened: false, facts: &facts, spans: &spans)
+            }
+        case .all(let start, let count):
+            let items = UnsafeMutableBufferPointer(rebasing: plan.children[Int(start)..<Int(start + count)])
             // Every item must hold: one that cheap checks rule out settles it
             // before any machine runs (the status number of an HTTP rule
             // matches on many log lines; the wording around it seldom does).
-            if cannotMatchAll(items, in: text) { return false }
+            if cannotMatchAll(items, of: plan, in: text) { return false }
             let (factCount, spanCount) = (facts.count, spans.count)
             for item in items {
-                let holds = if case .text(let pattern) = item {
-                    match(pattern, in: text, screened: true, facts: &facts, spans: &spans)
+                let holds = if case .text(let index) = plan.nodes[Int(item)] {
+                    plan.patterns[Int(index)]._withUnsafeGuaranteedRef {
+                        match($0, in: text, screened: true, facts: &facts, spans: &spans)
+                    }
                 } else {
-                    evaluate(item, in: text, facts: &facts, spans: &spans)
+                    evaluate(plan, node: Int(item), in: text, facts: &facts, spans: &spans)
                 }
                 if !holds {
                     facts.removeSubrange(factCount...)
@@ -80,34 +104,34 @@ struct Evaluator {
                 }
             }
             return true
-        case .any(let items):
+        case .any(let start, let count):
             var matched = false
-            for item in items where evaluate(item, in: text, facts: &facts, spans: &spans) {
+            for item in plan.children[Int(start)..<Int(start + count)] where evaluate(plan, node: Int(item), in: text, facts: &facts, spans: &spans) {
                 matched = true
             }
             return matched
         case .not(let inner):
             var ignoredFacts: [Finding.Fact] = []
             var ignoredSpans: [Range<Int>] = []
-            return !evaluate(inner, in: text, facts: &ignoredFacts, spans: &ignoredSpans)
-        case .comparison(let comparison):
-            return comparison.holds(with: facts)
+            return !evaluate(plan, node: Int(inner), in: text, facts: &ignoredFacts, spans: &ignoredSpans)
+        case .comparison(let index):
+            return plan.comparisons[Int(index)].holds(with: facts)
         }
     }
 
     /// A finding for `rule` if it matches `text`; offsets are shifted by `base`.
     mutating func finding(for rule: Rule, in text: UnsafeBufferPointer<UInt8>, base: Int = 0) -> Finding? {
-        finding(of: rule.compiled, in: text, base: base) { rule }
+        finding(of: rule.plan, in: text, base: base) { rule }
     }
 
-    /// A finding for the rule whose condition is `condition`, if it matches
-    /// `text`; the rule itself is fetched only then.
+    /// A finding for the rule whose condition's plan is `plan`, if it
+    /// matches `text`; the rule itself is fetched only then.
     mutating func finding(
-        of condition: CompiledCondition, in text: UnsafeBufferPointer<UInt8>, base: Int = 0, rule: () -> Rule
+        of plan: ConditionPlan, in text: UnsafeBufferPointer<UInt8>, base: Int = 0, rule: () -> Rule
     ) -> Finding? {
         var facts: [Finding.Fact] = []
         var spans: [Range<Int>] = []
-        guard evaluate(condition, in: text, facts: &facts, spans: &spans) else { return nil }
+        guard evaluate(plan, node: 0, in: text, facts: &facts, spans: &spans) else { return nil }
         let ordered = Self.merged(spans)
         let evidence = spans.sorted { ($0.lowerBound, $0.upperBound) < ($1.lowerBound, $1.upperBound) }.map {
             Finding.Evidence(start: $0.lowerBound + base, end: $0.upperBound + base,
