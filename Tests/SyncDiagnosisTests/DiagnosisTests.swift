@@ -22,6 +22,23 @@ struct DiagnosisTests {
         knowledge = try Fixtures.knowledge(Self.rules)
     }
 
+    @Test func nestedConditionsKeepOnlyTheFactsOfWhatHeld() throws {
+        let nested = #"{"any": [{"all": [{"template": "code {first:int}"}, {"phrase": "never here"}]}, {"all": [{"template": "user {second:text}."}, {"not": {"phrase": "ignore me"}}]}]}"#
+        let knowledge = try Fixtures.knowledge([("t.nested", Fixtures.rule("t.nested", match: nested))])
+        // The first `all` fails after its template captured `first`: the capture is dropped.
+        let finding = try #require(knowledge.diagnose("code 42 for user alice.").best)
+        #expect(finding.fact("first") == nil)
+        #expect(finding.fact("second") == "alice")
+        #expect(finding.evidence.map(\.text) == ["user alice."])
+        // The `not` inside the second `all` rules the text out; nothing else holds.
+        #expect(knowledge.diagnose("code 42 for user alice. ignore me").best == nil)
+        // The plan lays the condition out depth first, its root at node 0.
+        let plan = try #require(knowledge.rule(withID: "t.nested")).plan
+        #expect(plan.nodes.count == 8)
+        guard case .any(let start, let count) = plan.nodes[0] else { Issue.record("the root is not the any"); return }
+        #expect(Array(plan.children[Int(start)..<Int(start + count)]) == [1, 4])
+    }
+
     @Test func specificRulesOutrankGenericOnes() {
         #expect(knowledge.diagnose("Authentication error – OAuthRefreshToken might have expired").findings.map(\.rule.id) == ["t.refresh-token", "t.generic-auth"])
         #expect(knowledge.diagnose("EWS: The remote server returned an error: (404) Not Found").findings.map(\.rule.id) == ["t.ews-404", "t.bare-404"])
