@@ -69,25 +69,26 @@ struct HeldOutEvaluationTests {
         return score
     }
 
+    /// Scores one held-out file, prints the figures under `label`, and
+    /// checks them against regression guards.
+    static func checkHeldOut(_ file: String, label: String, atLeast count: Int, right: Double, wrongAtMost wrong: Double) throws {
+        let messages = try messages(in: "HeldOut", only: file)
+        #expect(messages.count >= count)
+        let score = try score(messages)
+        print("\(label): \(score)")
+        #expect(score.rightShare >= right, "\(score)")
+        #expect(score.wrongShare <= wrong, "\(score)")
+    }
+
     @Test func heldOutMessagesAreDiagnosedWithTheRightCategory() throws {
-        let messages = try Self.messages(in: "HeldOut", only: "messages.jsonl")
-        #expect(messages.count >= 150)
-        let score = try Self.score(messages)
-        print("Held-out evaluation: \(score)")
         // Regression guards just under the level last measured (85.8% right, 2.9% wrong); the goal is 90% right, under 3% wrong.
-        #expect(score.rightShare >= 0.85, "\(score)")
-        #expect(score.wrongShare <= 0.04, "\(score)")
+        try Self.checkHeldOut("messages.jsonl", label: "Held-out evaluation", atLeast: 150, right: 0.85, wrongAtMost: 0.04)
     }
 
     @Test func secondHeldOutSetIsDiagnosedWithTheRightCategory() throws {
-        let messages = try Self.messages(in: "HeldOut", only: "messages-2.jsonl")
-        #expect(messages.count >= 100)
-        let score = try Self.score(messages)
-        print("Second held-out evaluation: \(score)")
         // Regression guards just under the level first measured (47.7% right, 16.4% wrong):
         // far from the goal of 90% right and under 3% wrong.
-        #expect(score.rightShare >= 0.45, "\(score)")
-        #expect(score.wrongShare <= 0.18, "\(score)")
+        try Self.checkHeldOut("messages-2.jsonl", label: "Second held-out evaluation", atLeast: 100, right: 0.45, wrongAtMost: 0.18)
     }
 
     @Test func developmentMessagesAreDiagnosedWithTheRightCategory() throws {

@@ -23,35 +23,37 @@ extension KnowledgeBase {
         var evaluator = Evaluator()
         return bytes.withUnsafeBufferPointer { buffer in
             var facts: [Finding.Fact] = []
-            let explanation = evaluator.explain(rule.condition, rule.compiled, in: buffer, facts: &facts)
+            let explanation = evaluator.explain(rule.condition, rule.plan, node: 0, in: buffer, facts: &facts)
             return (explanation, evaluator.finding(for: rule, in: buffer))
         }
     }
 }
 
 extension Evaluator {
+    /// Explains the plan's node `node`, which was compiled from `written`
+    /// (the plan lays the condition out in the same depth-first order).
     mutating func explain(
-        _ written: Rule.Condition, _ compiled: CompiledCondition, in text: UnsafeBufferPointer<UInt8>,
+        _ written: Rule.Condition, _ plan: ConditionPlan, node: Int, in text: UnsafeBufferPointer<UInt8>,
         facts: inout [Finding.Fact]
     ) -> Explanation {
-        switch (written, compiled) {
-        case (.all(let items), .all(let parts)), (.any(let items), .any(let parts)):
-            let children = zip(items, parts).map { explain($0, $1, in: text, facts: &facts) }
+        switch (written, plan.nodes[node]) {
+        case (.all(let items), .all(let start, let count)), (.any(let items), .any(let start, let count)):
+            let children = zip(items, plan.items(start, count)).map { explain($0, plan, node: Int($1), in: text, facts: &facts) }
             let isAll = if case .all = written { true } else { false }
             let passed = isAll ? children.allSatisfy(\.passed) : children.contains(where: \.passed)
             return Explanation(condition: isAll ? "all of" : "any of", passed: passed, evidence: nil, facts: [], children: children)
-        case (.not(let item), .not(let part)):
+        case (.not(let item), .not(let inner)):
             var ignored: [Finding.Fact] = []
-            let child = explain(item, part, in: text, facts: &ignored)
+            let child = explain(item, plan, node: Int(inner), in: text, facts: &ignored)
             return Explanation(condition: "not", passed: !child.passed, evidence: nil, facts: [], children: [child])
         default:
             var captured: [Finding.Fact] = []
             var spans: [Range<Int>] = []
             let passed: Bool
-            if case .comparison(let comparison) = compiled {
-                passed = comparison.holds(with: facts)
+            if case .comparison(let index) = plan.nodes[node] {
+                passed = plan.comparisons[Int(index)].holds(with: facts)
             } else {
-                passed = evaluate(compiled, in: text, facts: &captured, spans: &spans)
+                passed = evaluate(plan, node: node, in: text, facts: &captured, spans: &spans)
             }
             facts += captured
             let evidence = spans.first.map {

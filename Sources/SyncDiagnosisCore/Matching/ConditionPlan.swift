@@ -42,6 +42,18 @@ final class ConditionPlan: @unchecked Sendable {
         comparisons = builder.comparisons
     }
 
+    /// `body` applied to pattern `index`, without retaining it.
+    @inline(__always)
+    func withPattern<Result>(_ index: Int32, _ body: (TextPattern) -> Result) -> Result {
+        patterns[Int(index)]._withUnsafeGuaranteedRef(body)
+    }
+
+    /// The item node indices of the `all` or `any` whose items start at `start`.
+    @inline(__always)
+    func items(_ start: Int32, _ count: Int32) -> UnsafeMutableBufferPointer<Int32> {
+        UnsafeMutableBufferPointer(rebasing: children[Int(start)..<Int(start + count)])
+    }
+
     deinit {
         nodes.deallocate()
         children.deallocate()

@@ -36,12 +36,11 @@ struct Evaluator {
     private func cannotMatchAll(_ items: UnsafeMutableBufferPointer<Int32>, of plan: ConditionPlan, in text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard usesAnchors else { return false }
         for item in items {
-            if case .text(let index) = plan.nodes[Int(item)],
-               !plan.patterns[Int(index)]._withUnsafeGuaranteedRef({ $0.anchorOccurs(in: text) }) { return true }
+            if case .text(let index) = plan.nodes[Int(item)], !plan.withPattern(index, { $0.anchorOccurs(in: text) }) { return true }
         }
         for item in items {
             if case .text(let index) = plan.nodes[Int(item)] {
-                let slot = plan.patterns[Int(index)]._withUnsafeGuaranteedRef { $0.slot }
+                let slot = plan.withPattern(index) { $0.slot }
                 if let machine = machines[slot], !machine._withUnsafeGuaranteedRef({ $0.mayMatch(text) }) { return true }
             }
         }
@@ -64,14 +63,6 @@ struct Evaluator {
         return true
     }
 
-    /// Whether `condition` holds; on success its evidence spans and facts are appended.
-    mutating func evaluate(
-        _ condition: CompiledCondition, in text: UnsafeBufferPointer<UInt8>,
-        facts: inout [Finding.Fact], spans: inout [Range<Int>]
-    ) -> Bool {
-        evaluate(ConditionPlan(condition), node: 0, in: text, facts: &facts, spans: &spans)
-    }
-
     /// Whether the plan's node `node` holds; on success its evidence spans and facts are appended.
     mutating func evaluate(
         _ plan: ConditionPlan, node: Int, in text: UnsafeBufferPointer<UInt8>,
@@ -79,11 +70,9 @@ struct Evaluator {
     ) -> Bool {
         switch plan.nodes[node] {
         case .text(let index):
-            return plan.patterns[Int(index)]._withUnsafeGuaranteedRef {
-                match($0, in: text, screened: false, facts: &facts, spans: &spans)
-            }
+            return plan.withPattern(index) { match($0, in: text, screened: false, facts: &facts, spans: &spans) }
         case .all(let start, let count):
-            let items = UnsafeMutableBufferPointer(rebasing: plan.children[Int(start)..<Int(start + count)])
+            let items = plan.items(start, count)
             // Every item must hold: one that cheap checks rule out settles it
             // before any machine runs (the status number of an HTTP rule
             // matches on many log lines; the wording around it seldom does).
@@ -91,9 +80,7 @@ struct Evaluator {
             let (factCount, spanCount) = (facts.count, spans.count)
             for item in items {
                 let holds = if case .text(let index) = plan.nodes[Int(item)] {
-                    plan.patterns[Int(index)]._withUnsafeGuaranteedRef {
-                        match($0, in: text, screened: true, facts: &facts, spans: &spans)
-                    }
+                    plan.withPattern(index) { match($0, in: text, screened: true, facts: &facts, spans: &spans) }
                 } else {
                     evaluate(plan, node: Int(item), in: text, facts: &facts, spans: &spans)
                 }
@@ -106,7 +93,7 @@ struct Evaluator {
             return true
         case .any(let start, let count):
             var matched = false
-            for item in plan.children[Int(start)..<Int(start + count)] where evaluate(plan, node: Int(item), in: text, facts: &facts, spans: &spans) {
+            for item in plan.items(start, count) where evaluate(plan, node: Int(item), in: text, facts: &facts, spans: &spans) {
                 matched = true
             }
             return matched
