@@ -1,7 +1,8 @@
 // Checks every `*.json` rule file under a rules folder and writes a Swift
-// source file that holds each as a string literal, with its rule's id and
-// what its condition requires of a text (the prefilter's input), so that the
-// library loads its built-in rules without decoding them. A rule file with a
+// source file that holds each as a string literal, in arrays by field, with its rule's id and
+// what its condition requires of a text and the literals the prefilter scans
+// for on its behalf, so that the library loads its built-in rules without
+// decoding them or choosing among their literals. A rule file with a
 // problem fails the build with the problem's file, line and column.
 // Run by EmbedRulesPlugin at build time.
 import Foundation
@@ -56,27 +57,33 @@ do {
     exit(1)
 }
 let rulesByFile = Dictionary(uniqueKeysWithValues: knowledge.rules.map { ($0.file, $0) })
+// The prefilter's literals are chosen among all the rules at once, so that loading the built-in rules alone chooses nothing.
+let prefilterByID = Dictionary(uniqueKeysWithValues: zip(knowledge.rules.map(\.id), KnowledgeBase.encodedPrefilterChoices(for: knowledge.rules)))
 
+// One array of string literals per field, by file: the compiler handles
+// plain string arrays of this size far more cheaply than an array of
+// structures built from them.
+let embedded = files.compactMap { file in rulesByFile[file.path].map { (file, $0) } }
+let columns: [(name: String, values: [String])] = [
+    ("paths", embedded.map { $0.0.path }),
+    ("contents", embedded.map { String(decoding: $0.0.contents, as: UTF8.self) }),
+    ("ids", embedded.map { $0.1.id }),
+    ("requirements", embedded.map { $0.1.requirementTree.encoded }),
+    ("anchors", embedded.map { $0.1.encodedAnchors }),
+    ("prefilters", embedded.map { prefilterByID[$0.1.id] ?? "" }),
+]
 var source = """
 // Generated at build time by EmbedRules from the package's Rules/ folder. Do not edit.
-import SyncDiagnosisCore
 
 extension BuiltinRules {
-    static let files: [PrecompiledRule] = [
 
 """
-for file in files {
-    guard let rule = rulesByFile[file.path] else { continue }
-    let text = String(decoding: file.contents, as: UTF8.self)
-    source += """
-            PrecompiledRule(
-                source: RuleSource(path: \(swiftLiteral(file.path)), contents: \(swiftLiteral(text))),
-                id: \(swiftLiteral(rule.id)), requirement: \(swiftLiteral(rule.requirementTree.encoded)),
-                anchors: \(swiftLiteral(rule.encodedAnchors))),
-
-    """
+for column in columns {
+    source += "    static let \(column.name): [String] = [\n"
+    for value in column.values { source += "        \(swiftLiteral(value)),\n" }
+    source += "    ]\n"
 }
-source += "    ]\n}\n"
+source += "}\n"
 
 do {
     try Data(source.utf8).write(to: output, options: .atomic)

@@ -1,5 +1,5 @@
 import Testing
-import SyncDiagnosis
+@testable import SyncDiagnosis
 @testable import SyncDiagnosisCore
 
 /// Every rule under Rules/ proves itself with its own examples, and the
@@ -44,7 +44,8 @@ struct RuleCorpusTests {
         let onDisk = try Fixtures.repositoryRules.get()
         let builtIn = try KnowledgeBase.builtIn()
         #expect(builtIn.table.ids == onDisk.rules.map(\.id))
-        let differing = zip(onDisk.rules, builtIn.table.requirements).filter { $0.requirementTree != $1 }.map(\.0.id)
+        let compiledIn = BuiltinRules.files.sorted { $0.id < $1.id }
+        let differing = zip(onDisk.rules, compiledIn).filter { $0.requirementTree != RequirementTree(encoded: $1.requirement) }.map(\.0.id)
         #expect(differing.isEmpty, "built-in requirements that differ from the decoded rules (rebuild): \(differing)")
     }
 
@@ -65,6 +66,49 @@ struct RuleCorpusTests {
             }
         }
         #expect(compared > onDisk.rules.count)
+    }
+
+    @Test func builtInPrefilterLiteralsAreTheOnesLoadingWouldChoose() throws {
+        let onDisk = try Fixtures.repositoryRules.get()
+        let chosen = Matcher.chosenLiterals(for: onDisk.rules.map(\.requirementTree))
+        let compiledIn = BuiltinRules.files.sorted { $0.id < $1.id }
+        #expect(compiledIn.map(\.id) == onDisk.rules.map(\.id))
+        for (file, expected) in zip(compiledIn, chosen) {
+            let decoded = try #require(Matcher.ChosenLiterals.decode(file.prefilter), "\(file.id): \(file.prefilter)")
+            #expect(decoded == expected, "\(file.id)")
+        }
+        #expect(chosen.contains { $0?.confirming != nil })
+    }
+
+    @Test func chosenLiteralsSurviveTheirEncoding() {
+        let word = Anchor(bytes: Array("quota".utf8), edges: [.before, .after])
+        let other = Anchor(bytes: Array("mailbox".utf8), edges: [])
+        let cases: [Matcher.ChosenLiterals?] = [
+            nil,
+            .init(candidates: [word], confirming: nil),
+            .init(candidates: [word, other], confirming: [other]),
+        ]
+        for chosen in cases {
+            let decoded = Matcher.ChosenLiterals.decode(Matcher.ChosenLiterals.encode(chosen))
+            #expect(decoded == .some(chosen), "\(Matcher.ChosenLiterals.encode(chosen))")
+        }
+        // Unreadable, or a rule whose prefilter would never wake it: chosen anew on loading.
+        for malformed in ["", "ps", "pp", "ps61s62s63", "ps6"] {
+            #expect(Matcher.ChosenLiterals.decode(malformed) == nil, "\(malformed)")
+        }
+    }
+
+    @Test func builtInRulesWithoutCompiledInLiteralsDiagnoseTheSame() throws {
+        let compiledIn = BuiltinRules.files
+        var bare = compiledIn
+        for index in bare.indices { bare[index].prefilter = "" }
+        let fast = try KnowledgeBase(precompiled: compiledIn, layers: [])
+        let chosenOnLoading = try KnowledgeBase(precompiled: bare, layers: [])
+        let texts = try Fixtures.repositoryRules.get().rules.prefix(300).flatMap { $0.matchExamples.map(\.text) }
+        #expect(texts.count > 300)
+        for text in texts {
+            #expect(fast.diagnose(text).findings.map(\.rule.id) == chosenOnLoading.diagnose(text).findings.map(\.rule.id), "\(text)")
+        }
     }
 
     @Test func compiledAnchorsSurviveTheirEncoding() throws {

@@ -35,13 +35,25 @@ public struct KnowledgeBase: Sendable {
     /// diagnosis first needs them.
     package init(precompiled: [PrecompiledRule], layers: [[RuleSource]], disabling disabled: Set<String> = []) throws(RuleLoadError) {
         var problems: [RuleLoadError.Problem] = []
-        var byID: [String: (requirement: RequirementTree, entry: RuleTable.Entry)] = [:]
-        for (index, (file, requirement)) in zip(precompiled, Self.requirements(of: precompiled)).enumerated() {
-            guard let requirement else {
+        /// Each rule's table entry, and what the prefilter needs of it.
+        var byID: [String: (entry: RuleTable.Entry, prefilter: PrefilterInput)] = [:]
+        // The built-in rules alone come with their prefilter literals chosen
+        // when the program was built; with rule files of the user's, the
+        // choice weighs every rule's literals, so it is made here.
+        let choices = layers.allSatisfy(\.isEmpty) ? Self.prefilterChoices(of: precompiled) : nil
+        let requirements = choices == nil ? Self.requirements(of: precompiled) : []
+        for (index, file) in precompiled.enumerated() {
+            let prefilter: PrefilterInput
+            if let choices {
+                prefilter = .chosen(choices[index])
+            } else if let requirement = requirements[index] {
+                prefilter = .requirement(requirement)
+            } else {
                 problems.append(.init(file: file.source.path, ruleID: file.id, field: "match", message: "the compiled-in requirement cannot be read"))
                 continue
             }
-            byID[file.id] = (requirement, .deferred(file.source, slotBase: Self.slotBase(layer: 0, file: index), anchors: file.anchors))
+            let entry = RuleTable.Entry.deferred(file.source, slotBase: Self.slotBase(layer: 0, file: index), requirement: file.requirement, anchors: file.anchors)
+            byID[file.id] = (entry, prefilter)
         }
         let firstLayer = precompiled.isEmpty ? 0 : 1
         for (offset, layer) in layers.enumerated() {
@@ -54,7 +66,7 @@ public struct KnowledgeBase: Sendable {
                     continue
                 }
                 seen[rule.id] = source.path
-                byID[rule.id] = (rule.requirementTree, .decoded(rule))
+                byID[rule.id] = (.decoded(rule), .requirement(rule.requirementTree))
             }
         }
         for id in disabled.sorted() where byID.removeValue(forKey: id) == nil {
@@ -62,8 +74,39 @@ public struct KnowledgeBase: Sendable {
             problems.append(.init(file: "--disable", ruleID: id, field: "", message: "no rule has this id\(hint)"))
         }
         if !problems.isEmpty { throw RuleLoadError(problems: problems) }
-        table = RuleTable(byID.sorted { $0.key < $1.key }.map { ($0.key, $0.value.requirement, $0.value.entry) })
-        matcher = Matcher(requirements: table.requirements)
+        let rows = byID.sorted { $0.key < $1.key }
+        table = RuleTable(rows.map { ($0.key, $0.value.entry) })
+        if choices != nil {
+            matcher = Matcher(chosen: rows.map { if case .chosen(let chosen) = $0.value.prefilter { chosen } else { nil } })
+        } else {
+            matcher = Matcher(requirements: rows.map { if case .requirement(let tree) = $0.value.prefilter { tree } else { .unconstrained } })
+        }
+    }
+
+    /// What the matcher is built from for one rule: its requirement tree,
+    /// or the literals already chosen for it when the program was built.
+    private enum PrefilterInput {
+        case requirement(RequirementTree)
+        case chosen(Matcher.ChosenLiterals?)
+    }
+
+    /// The literals the prefilter scans for on behalf of each of `rules`,
+    /// chosen among them all, in the form compiled into the program with
+    /// the built-in rules (`PrecompiledRule.prefilter`).
+    package static func encodedPrefilterChoices(for rules: [Rule]) -> [String] {
+        Matcher.chosenLiterals(for: rules.map(\.requirementTree)).map(Matcher.ChosenLiterals.encode)
+    }
+
+    /// The prefilter literals compiled in with `files`, by file; nil when
+    /// any file lacks them or they cannot be read (they are then chosen anew).
+    private static func prefilterChoices(of files: [PrecompiledRule]) -> [Matcher.ChosenLiterals?]? {
+        var choices: [Matcher.ChosenLiterals?] = []
+        choices.reserveCapacity(files.count)
+        for file in files {
+            guard let chosen = Matcher.ChosenLiterals.decode(file.prefilter) else { return nil }
+            choices.append(chosen)
+        }
+        return choices
     }
 
     /// The first pattern slot of a file's rule: every pattern of the

@@ -13,13 +13,18 @@ package struct PrecompiledRule: Sendable {
     /// The anchors of its text patterns, encoded (see `CompiledAnchors`);
     /// empty when they are to be worked out on decoding.
     package var anchors: String
+    /// The literals the prefilter scans for on the rule's behalf, chosen
+    /// among all the built-in rules (see `Matcher.ChosenLiterals.encode`);
+    /// empty when they are to be chosen on loading.
+    package var prefilter: String
 
-    /// A checked rule file with its rule's id, encoded requirement tree and encoded anchors.
-    package init(source: RuleSource, id: String, requirement: String, anchors: String = "") {
+    /// A checked rule file with its rule's id, encoded requirement tree, anchors and prefilter literals.
+    package init(source: RuleSource, id: String, requirement: String, anchors: String = "", prefilter: String = "") {
         self.source = source
         self.id = id
         self.requirement = requirement
         self.anchors = anchors
+        self.prefilter = prefilter
     }
 }
 
@@ -29,21 +34,20 @@ package struct PrecompiledRule: Sendable {
 final class RuleTable: @unchecked Sendable {
     enum Entry {
         case decoded(Rule)
-        /// A rule file that was checked when the program was built.
-        case deferred(RuleSource, slotBase: Int, anchors: String)
+        /// A rule file that was checked when the program was built, with
+        /// its encoded requirement tree and anchors.
+        case deferred(RuleSource, slotBase: Int, requirement: String, anchors: String)
     }
 
     let ids: [String]
-    let requirements: [RequirementTree]
     private var entries: [Entry]
     /// Rules a thread is decoding now.
     private var decoding = Set<Int>()
     private let lock = NSCondition()
 
-    /// `entries` sorted by id, with their ids and requirement trees.
-    init(_ rows: [(id: String, requirement: RequirementTree, entry: Entry)]) {
+    /// `entries` sorted by id, with their ids.
+    init(_ rows: [(id: String, entry: Entry)]) {
         ids = rows.map(\.id)
-        requirements = rows.map(\.requirement)
         entries = rows.map(\.entry)
     }
 
@@ -63,14 +67,15 @@ final class RuleTable: @unchecked Sendable {
                 return rule
             case .deferred where decoding.contains(index):
                 lock.wait()
-            case .deferred(let source, let slotBase, let anchors):
+            case .deferred(let source, let slotBase, let requirement, let anchors):
                 decoding.insert(index)
                 lock.unlock()
-                var decoder = RuleDecoder(source: source, slotBase: slotBase, knownRequirements: requirements[index].textRequirements,
+                let known = RequirementTree(encoded: requirement)
+                var decoder = RuleDecoder(source: source, slotBase: slotBase, knownRequirements: known?.textRequirements ?? [],
                                           knownAnchors: anchors.isEmpty ? nil : CompiledAnchors.decode(anchors))
                 let rule = decoder.decode()
                 lock.lock()
-                guard let rule, decoder.problems.isEmpty else {
+                guard let rule, known != nil, decoder.problems.isEmpty else {
                     // The build checks every built-in rule file; reaching this means the program was built wrongly.
                     preconditionFailure("built-in rule file \(source.path) no longer decodes: \(decoder.problems)")
                 }

@@ -33,13 +33,20 @@ final class Matcher: Sendable {
     let alwaysEvaluated: [Int]
 
     /// A matcher for rules whose conditions require `requirements` (by rule index).
-    init(requirements: [RequirementTree]) {
+    convenience init(requirements: [RequirementTree]) {
+        self.init(chosen: Self.chosenLiterals(for: requirements))
+    }
+
+    /// A matcher that scans for `chosen` on behalf of each rule (by rule
+    /// index; nil for a rule evaluated on every input), as `chosenLiterals(for:)`
+    /// picks them.
+    init(chosen: [ChosenLiterals?]) {
         var literalIDs: [Anchor: Int] = [:]
         var literals: [Anchor] = []
         var rulesByLiteral: [[Int32]] = []
         var confirmedByLiteral: [[Int32]] = []
         var always: [Int] = []
-        var needsConfirmation = [Bool](repeating: false, count: requirements.count)
+        var needsConfirmation = [Bool](repeating: false, count: chosen.count)
         func id(of literal: Anchor) -> Int {
             if let known = literalIDs[literal] { return known }
             literals.append(literal)
@@ -48,9 +55,8 @@ final class Matcher: Sendable {
             literalIDs[literal] = literals.count - 1
             return literals.count - 1
         }
-        let chosen = Self.chosenLiterals(for: requirements)
         for (index, required) in chosen.enumerated() {
-            guard let required else {
+            guard let required, !required.candidates.isEmpty else {
                 always.append(index)
                 continue
             }
@@ -58,7 +64,7 @@ final class Matcher: Sendable {
         }
         let candidateLiteralCount = literals.count
         for (index, required) in chosen.enumerated() {
-            guard let confirming = required?.confirming else { continue }
+            guard let required, !required.candidates.isEmpty, let confirming = required.confirming else { continue }
             needsConfirmation[index] = true
             for literal in confirming { confirmedByLiteral[id(of: literal)].append(Int32(index)) }
         }
@@ -303,6 +309,28 @@ extension Matcher {
             let rule = Int(candidates[position])
             if marks.mark(rule) { candidate(rule) }
         }
+    }
+}
+
+extension Matcher.ChosenLiterals {
+    /// A rule's chosen literals in the form compiled into the program with
+    /// the built-in rules, so that loading them chooses nothing: the
+    /// `CompiledAnchors` form of one pattern whose first anchor set holds
+    /// the candidate literals and whose second, if any, the confirming
+    /// ones; a pattern without sets for a rule evaluated on every input.
+    static func encode(_ chosen: Self?) -> String {
+        guard let chosen else { return CompiledAnchors.encode([[]]) }
+        return CompiledAnchors.encode([[chosen.candidates] + (chosen.confirming.map { [$0] } ?? [])])
+    }
+
+    /// Reads the `encode` form: `.some(nil)` for a rule evaluated on every
+    /// input, nil when the text is malformed.
+    static func decode(_ text: String) -> Self?? {
+        guard let patterns = CompiledAnchors.decode(text), patterns.count == 1, patterns[0].count <= 2 else { return nil }
+        let sets = patterns[0]
+        guard let candidates = sets.first else { return .some(nil) }
+        guard !candidates.isEmpty else { return nil }
+        return Self(candidates: candidates, confirming: sets.count == 2 ? sets[1] : nil)
     }
 }
 
