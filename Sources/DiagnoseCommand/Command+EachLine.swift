@@ -197,14 +197,20 @@ private final class DiagnosesBox: @unchecked Sendable {
     var matched: [(index: Int, diagnosis: Diagnosis)] = []
 }
 
-/// One diagnoser per core. Each worker diagnoses its own contiguous share of
-/// a batch and writes only its own result slots.
+/// One diagnoser per core. A batch is cut into runs of records that the
+/// workers take in turn, so that a worker slowed down (by the thread that
+/// reads the input, or by a run of costly records) leaves more runs to the
+/// others instead of keeping them waiting; each run's results have a slot
+/// of their own.
 final class Workers: @unchecked Sendable {
     /// Element `i` is touched only by worker `i`.
     private let diagnosers: UnsafeMutableBufferPointer<Diagnoser>
 
     /// Batches smaller than this are not worth handing out.
     private static let minimumShare = 256
+    /// Records per run: small enough to even out the workers, large enough
+    /// that taking a run costs nothing next to diagnosing it.
+    private static let runLength = 512
 
     init(_ diagnosers: [Diagnoser]) {
         self.diagnosers = .allocate(capacity: diagnosers.count)
@@ -222,19 +228,23 @@ final class Workers: @unchecked Sendable {
         let count = batch.count
         guard count > 0 else { return [] }
         let workerCount = min(diagnosers.count, max(1, count / Self.minimumShare))
-        let share = (count + workerCount - 1) / workerCount
-        // Element `i` is written only by worker `i`.
-        let found = UnsafeMutableBufferPointer<[(index: Int, diagnosis: Diagnosis)]>.allocate(capacity: workerCount)
+        let runCount = workerCount == 1 ? 1 : (count + Self.runLength - 1) / Self.runLength
+        let runLength = (count + runCount - 1) / runCount
+        // Element `r` is written only by the worker that took run `r`.
+        let found = UnsafeMutableBufferPointer<[(index: Int, diagnosis: Diagnosis)]>.allocate(capacity: runCount)
         found.initialize(repeating: [])
         defer {
             _ = found.deinitialize()
             found.deallocate()
         }
+        let runs = RunCounter()
         batch.bytes.withUnsafeBufferPointer { buffer in
             let work = { (worker: Int) in
-                let indices = (worker * share)..<min(count, (worker + 1) * share)
-                self.diagnosers[worker].forEachMatchedRecord(buffer, records: indices.map(batch.range(of:))) { offset, diagnosis in
-                    found[worker].append((indices.lowerBound + offset, diagnosis))
+                while let run = runs.next(below: runCount) {
+                    let indices = (run * runLength)..<min(count, (run + 1) * runLength)
+                    self.diagnosers[worker].forEachMatchedRecord(buffer, records: indices.map(batch.range(of:))) { offset, diagnosis in
+                        found[run].append((indices.lowerBound + offset, diagnosis))
+                    }
                 }
             }
             if workerCount == 1 {
@@ -245,6 +255,21 @@ final class Workers: @unchecked Sendable {
             }
         }
         return found.count == 1 ? found[0] : Array(found.joined())
+    }
+}
+
+/// Hands out run numbers 0, 1, 2… to whichever worker asks next.
+private final class RunCounter: @unchecked Sendable {
+    private var taken = 0
+    private let lock = NSLock()
+
+    /// The next run not yet taken, or nil once all `count` are.
+    func next(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard taken < count else { return nil }
+        taken += 1
+        return taken - 1
     }
 }
 

@@ -18,9 +18,11 @@ struct PrefilterTests {
 
     /// Random texts over a small alphabet, so that literals overlap, repeat,
     /// share prefixes and sit at both ends: the automaton finds what a plain
-    /// search finds, in the order of their ends. Long texts are scanned in
-    /// interleaved segments cut after bytes no literal holds ("." and line
-    /// breaks here), short ones and texts without such bytes in one piece.
+    /// search finds, in the order in which their beginnings (the bytes the
+    /// automaton holds, 1 to 6 here, so that many literals are longer) end.
+    /// Long texts are scanned in interleaved segments cut after bytes no
+    /// literal holds ("." and line breaks here), short ones and texts
+    /// without such bytes in one piece.
     @Test func findsWhatAPlainSearchFinds() {
         var random = SplitMix(seed: 7)
         let literalAlphabet = Array("abAB0_ -".utf8)
@@ -29,7 +31,8 @@ struct PrefilterTests {
         func folded(_ bytes: some Sequence<UInt8>) -> [UInt8] { bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
         for round in 0..<600 {
             let literals = Array(Set((0..<(1 + random.below(12))).map { _ in folded(word(1 + random.below(5), literalAlphabet)) }))
-            let prefilter = Prefilter(literals: literals)
+            let depth = 1 + round % 6
+            let prefilter = Prefilter(literals: literals, depth: depth)
             let long = round % 3 == 0
             let text = word(long ? random.below(4 * Prefilter.interleavingThreshold) : random.below(60), round % 2 == 0 ? textAlphabet : literalAlphabet)
             var found: [[Int]] = []
@@ -43,8 +46,32 @@ struct PrefilterTests {
                 }
             }
             #expect(Set(found) == expected && found.count == expected.count, "text: \(String(decoding: text, as: UTF8.self))")
-            #expect(found.map { $0[1] } == found.map { $0[1] }.sorted(), "occurrences out of order")
+            let beginningEnds = found.map { $0[1] - literals[$0[0]].count + min(literals[$0[0]].count, depth) }
+            #expect(beginningEnds == beginningEnds.sorted(), "occurrences out of order")
         }
+    }
+
+    /// An anchor set searched with an automaton (one that holds only each
+    /// literal's first bytes) answers as searching each literal directly
+    /// does, with the word boundaries each anchor asks for.
+    @Test func boundedOccurrenceAnswersAsTheDirectSearch() {
+        var random = SplitMix(seed: 5)
+        let alphabet = Array("abAB0_ -.".utf8)
+        func word(_ length: Int) -> [UInt8] { (0..<length).map { _ in alphabet[random.below(alphabet.count)] } }
+        func folded(_ bytes: [UInt8]) -> [UInt8] { bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
+        let sides: [Requirement.Edges] = [[], [.before], [.after], [.before, .after]]
+        var found = 0
+        for round in 0..<2_000 {
+            let literals = Array(Set((0..<(1 + random.below(6))).map { _ in folded(word(1 + random.below(6))) }))
+            let anchors = literals.map { Anchor(bytes: $0, edges: sides[random.below(sides.count)]) }
+            let prefilter = Prefilter(literals: literals, depth: 1 + round % 5)
+            let text = word(random.below(50))
+            let expected = anchors.contains { anchor in text.withUnsafeBufferPointer { Prefilter.occurs(anchor.bytes, bounded: anchor.edges, in: $0) } }
+            let answer = text.withUnsafeBufferPointer { prefilter.firstBoundedOccurrence(in: $0, of: anchors) }
+            #expect(answer == expected, "text: \(String(decoding: text, as: UTF8.self)), literals: \(literals.map { String(decoding: $0, as: UTF8.self) })")
+            if expected { found += 1 }
+        }
+        #expect(found > 200 && found < 1_800)
     }
 
     /// The direct search screens eight positions at a time: on random texts

@@ -99,11 +99,19 @@ public struct KnowledgeBase: Sendable {
 
     /// The prefilter literals compiled in with `files`, by file; nil when
     /// any file lacks them or they cannot be read (they are then chosen anew).
+    /// They are read on every core, in runs of files, as the requirements are.
     private static func prefilterChoices(of files: [PrecompiledRule]) -> [Matcher.ChosenLiterals?]? {
+        let run = 64
+        let results = ResultSlots<Matcher.ChosenLiterals??>(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: (files.count + run - 1) / run) { part in
+            for index in (part * run)..<min(files.count, (part + 1) * run) {
+                results.set(index, Matcher.ChosenLiterals.decode(files[index].prefilter))
+            }
+        }
         var choices: [Matcher.ChosenLiterals?] = []
         choices.reserveCapacity(files.count)
-        for file in files {
-            guard let chosen = Matcher.ChosenLiterals.decode(file.prefilter) else { return nil }
+        for decoded in results.collect() {
+            guard let chosen = decoded else { return nil }
             choices.append(chosen)
         }
         return choices
