@@ -29,12 +29,10 @@ extension KnowledgeBase {
 /// The rule files compiled into the library from the package's `Rules/` folder.
 enum BuiltinRules {
     /// Each file with its rule's id and what the build worked out for it,
-    /// from the generated arrays (one per field, by file).
-    static var files: [PrecompiledRule] {
-        ids.indices.map { index in
-            PrecompiledRule(
-                source: RuleSource(path: paths[index], contents: contents[index]), id: ids[index],
-                requirement: requirements[index], anchors: anchors[index], prefilter: prefilters[index])
-        }
+    /// from the generated arrays (one per field, by file); assembled once.
+    static let files: [PrecompiledRule] = ids.indices.map { index in
+        PrecompiledRule(
+            source: RuleSource(path: paths[index], contents: contents[index]), id: ids[index],
+            requirement: requirements[index], anchors: anchors[index], prefilter: prefilters[index])
     }
 }

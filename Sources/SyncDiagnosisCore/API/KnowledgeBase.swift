@@ -99,18 +99,10 @@ public struct KnowledgeBase: Sendable {
 
     /// The prefilter literals compiled in with `files`, by file; nil when
     /// any file lacks them or they cannot be read (they are then chosen anew).
-    /// They are read on every core, in runs of files, as the requirements are.
     private static func prefilterChoices(of files: [PrecompiledRule]) -> [Matcher.ChosenLiterals?]? {
-        let run = 64
-        let results = ResultSlots<Matcher.ChosenLiterals??>(count: files.count)
-        DispatchQueue.concurrentPerform(iterations: (files.count + run - 1) / run) { part in
-            for index in (part * run)..<min(files.count, (part + 1) * run) {
-                results.set(index, Matcher.ChosenLiterals.decode(files[index].prefilter))
-            }
-        }
         var choices: [Matcher.ChosenLiterals?] = []
         choices.reserveCapacity(files.count)
-        for decoded in results.collect() {
+        for decoded in readInRuns(files, { Matcher.ChosenLiterals.decode($0.prefilter) }) {
             guard let chosen = decoded else { return nil }
             choices.append(chosen)
         }
@@ -123,14 +115,19 @@ public struct KnowledgeBase: Sendable {
         (layer << 40) | (file << RuleDecoder.slotBits)
     }
 
-    /// The compiled-in requirement of each file, read on every core in
-    /// runs of files (one file is too little work to hand out alone).
+    /// The compiled-in requirement of each file.
     private static func requirements(of files: [PrecompiledRule]) -> [RequirementTree?] {
+        readInRuns(files) { RequirementTree(encoded: $0.requirement) }
+    }
+
+    /// What `read` makes of each file, by file, read on every core in runs
+    /// of files (one file is too little work to hand out alone).
+    private static func readInRuns<Value>(_ files: [PrecompiledRule], _ read: @escaping @Sendable (PrecompiledRule) -> Value) -> [Value] {
         let run = 64
-        let results = ResultSlots<RequirementTree?>(count: files.count)
+        let results = ResultSlots<Value>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: (files.count + run - 1) / run) { part in
             for index in (part * run)..<min(files.count, (part + 1) * run) {
-                results.set(index, RequirementTree(encoded: files[index].requirement))
+                results.set(index, read(files[index]))
             }
         }
         return results.collect()

@@ -55,8 +55,10 @@ final class Matcher: Sendable {
             literalIDs[literal] = literals.count - 1
             return literals.count - 1
         }
+        // A rule with no candidate literal is evaluated on every input.
+        let chosen = chosen.map { $0?.candidates.isEmpty == false ? $0 : nil }
         for (index, required) in chosen.enumerated() {
-            guard let required, !required.candidates.isEmpty else {
+            guard let required else {
                 always.append(index)
                 continue
             }
@@ -64,7 +66,7 @@ final class Matcher: Sendable {
         }
         let candidateLiteralCount = literals.count
         for (index, required) in chosen.enumerated() {
-            guard let required, !required.candidates.isEmpty, let confirming = required.confirming else { continue }
+            guard let confirming = required?.confirming else { continue }
             needsConfirmation[index] = true
             for literal in confirming { confirmedByLiteral[id(of: literal)].append(Int32(index)) }
         }

@@ -295,12 +295,19 @@ struct Prefilter: Sendable {
         guard literal.count > depth else { return end }
         let rest = literal.count - depth
         guard rest <= text.count - end else { return nil }
-        for offset in 0..<rest {
-            var byte = text[end + offset]
+        let follows = literal.withUnsafeBufferPointer { Self.foldedEqual(text.baseAddress! + end, UnsafeBufferPointer(rebasing: $0[depth...])) }
+        return follows ? end + rest : nil
+    }
+
+    /// Whether the bytes at `bytes` are `literal` (lowercased), ASCII case-insensitively.
+    @inline(__always)
+    private static func foldedEqual(_ bytes: UnsafePointer<UInt8>, _ literal: UnsafeBufferPointer<UInt8>) -> Bool {
+        for offset in 0..<literal.count {
+            var byte = bytes[offset]
             if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
-            if byte != literal[depth + offset] { return nil }
+            if byte != literal[offset] { return false }
         }
-        return end + rest
+        return true
     }
 
     /// Whether `literal` (lowercased) occurs in `text`, ASCII case-insensitively,
@@ -342,14 +349,7 @@ struct Prefilter: Sendable {
         guard let first = literal.first else { return start <= text.count ? start : nil }
         guard literal.count <= text.count, start <= text.count - literal.count, let base = text.baseAddress else { return nil }
         let last = text.count - literal.count
-        @inline(__always) func matches(at position: Int) -> Bool {
-            for offset in 0..<literal.count {
-                var byte = base[position + offset]
-                if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
-                if byte != literal[offset] { return false }
-            }
-            return true
-        }
+        @inline(__always) func matches(at position: Int) -> Bool { foldedEqual(base + position, literal) }
         // A letter matches in either case: setting bit 5 of every byte folds
         // only its upper case onto it. Other bytes are compared as they are.
         let isLetter = first >= 0x61 && first <= 0x7A
