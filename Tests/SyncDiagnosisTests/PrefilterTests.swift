@@ -10,7 +10,7 @@ struct PrefilterTests {
         let text = Array("USHERS and his".utf8)
         var found: [(String, Int)] = []
         text.withUnsafeBufferPointer { buffer in
-            prefilter.scan(buffer) { id, end in found.append((String(decoding: prefilter.literals[id], as: UTF8.self), end)) }
+            prefilter.scan(buffer) { id, _, end in found.append((String(decoding: prefilter.literals[id], as: UTF8.self), end)) }
         }
         let summary = found.map { "\($0.0)@\($0.1)" }.sorted()
         #expect(summary == ["he@4", "hers@6", "his@14", "she@4"].sorted())
@@ -19,7 +19,8 @@ struct PrefilterTests {
     /// Random texts over a small alphabet, so that literals overlap, repeat,
     /// share prefixes and sit at both ends: the automaton finds what a plain
     /// search finds, in the order in which their beginnings (the bytes the
-    /// automaton holds, 1 to 6 here, so that many literals are longer) end.
+    /// automaton holds: at most 1 to 6 here, and at least 1 to 3, so that
+    /// many literals are longer) end.
     /// Long texts are scanned in interleaved segments cut after bytes no
     /// literal holds ("." and line breaks here), short ones and texts
     /// without such bytes in one piece.
@@ -32,12 +33,17 @@ struct PrefilterTests {
         for round in 0..<600 {
             let literals = Array(Set((0..<(1 + random.below(12))).map { _ in folded(word(1 + random.below(5), literalAlphabet)) }))
             let depth = 1 + round % 6
-            let prefilter = Prefilter(literals: literals, depth: depth)
+            let prefilter = Prefilter(literals: literals, depth: depth, shortestBeginning: 1 + round % 3)
             let long = round % 3 == 0
             let text = word(long ? random.below(4 * Prefilter.interleavingThreshold) : random.below(60), round % 2 == 0 ? textAlphabet : literalAlphabet)
             var found: [[Int]] = []
+            var beginningEnds: [Int] = []
             text.withUnsafeBufferPointer { buffer in
-                prefilter.scan(buffer) { id, end in found.append([id, end]) }
+                prefilter.scan(buffer) { id, beginningEnd, end in
+                    found.append([id, end])
+                    beginningEnds.append(beginningEnd)
+                    #expect(beginningEnd <= end && beginningEnd > end - literals[id].count)
+                }
             }
             var expected = Set<[Int]>()
             for (id, literal) in literals.enumerated() where literal.count <= text.count {
@@ -46,7 +52,6 @@ struct PrefilterTests {
                 }
             }
             #expect(Set(found) == expected && found.count == expected.count, "text: \(String(decoding: text, as: UTF8.self))")
-            let beginningEnds = found.map { $0[1] - literals[$0[0]].count + min(literals[$0[0]].count, depth) }
             #expect(beginningEnds == beginningEnds.sorted(), "occurrences out of order")
         }
     }
@@ -64,7 +69,7 @@ struct PrefilterTests {
         for round in 0..<2_000 {
             let literals = Array(Set((0..<(1 + random.below(6))).map { _ in folded(word(1 + random.below(6))) }))
             let anchors = literals.map { Anchor(bytes: $0, edges: sides[random.below(sides.count)]) }
-            let prefilter = Prefilter(literals: literals, depth: 1 + round % 5)
+            let prefilter = Prefilter(literals: literals, depth: 1 + round % 5, shortestBeginning: 1 + round % 2)
             let text = word(random.below(50))
             let expected = anchors.contains { anchor in text.withUnsafeBufferPointer { Prefilter.occurs(anchor.bytes, bounded: anchor.edges, in: $0) } }
             let answer = text.withUnsafeBufferPointer { prefilter.firstBoundedOccurrence(in: $0, of: anchors) }
@@ -235,6 +240,32 @@ struct PrefilterTests {
         var diagnoser = Diagnoser(knowledge)
         let matched = buffer.withUnsafeBufferPointer { diagnoser.diagnose($0, records: records) }.map { $0.best?.rule.id }
         #expect(matched == [nil, nil, "t.two", nil, "t.two"])
+    }
+
+    /// Records may adjoin. A literal that starts in one record and runs on
+    /// into the next is found first when its beginning ends first, even
+    /// though it ends after a literal that lies wholly in the first record:
+    /// that one is still offered for the first record, and the straddling
+    /// one for neither.
+    @Test func adjoiningRecordsKeepTheirOwnCandidates() throws {
+        let knowledge = try Fixtures.knowledge([
+            ("t.long", Fixtures.rule("t.long", match: #"{"regex": "zorblatfrobnix"}"#)),
+            ("t.short", Fixtures.rule("t.short", match: #"{"regex": "atfrob"}"#)),
+        ])
+        let texts = ["say zorblatfrob", "nix and more", "zorblatfrobnix whole"]
+        var buffer: [UInt8] = []
+        var records: [Range<Int>] = []
+        for text in texts {
+            records.append(buffer.count..<(buffer.count + text.utf8.count))
+            buffer += Array(text.utf8)
+        }
+        var diagnoser = Diagnoser(knowledge)
+        var marks = CandidateMarks(ruleCount: 2)
+        var pairs: [RecordCandidate] = []
+        buffer.withUnsafeBufferPointer { knowledge.matcher.candidates(inRecords: records, of: $0, limit: .max, marks: &marks, into: &pairs) }
+        #expect(pairs.map { "\($0.record):\(knowledge.rules[$0.rule].id)" }.sorted() == ["0:t.short", "2:t.long", "2:t.short"])
+        let matched = buffer.withUnsafeBufferPointer { diagnoser.diagnose($0, records: records) }.map { $0.findings.map(\.rule.id).sorted() }
+        #expect(matched == [["t.short"], [], ["t.long", "t.short"]])
     }
 
     /// A number one item of an `all` bounds (`\b(?<status>520)\b`) while

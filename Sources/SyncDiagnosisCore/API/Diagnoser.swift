@@ -22,6 +22,8 @@ public struct Diagnoser {
     private var conditions: [Unmanaged<ConditionPlan>?]
     /// Scratch space for the rules a batch of records may match.
     private var recordCandidates: [RecordCandidate] = []
+    /// Where `touch(_:table:)` leaves what it read, so that the reads are made.
+    private var touchSum: UInt = 0
 
     /// A diagnoser over `knowledge` with `options`.
     public init(_ knowledge: KnowledgeBase, options: DiagnosisOptions = DiagnosisOptions()) {
@@ -96,10 +98,15 @@ public struct Diagnoser {
         knowledge.matcher.candidates(inRecords: records, of: buffer, limit: limit, marks: &marks, into: &recordCandidates)
         let table = knowledge.table
         var next = 0
+        var touchedUpTo = 0
         for (record, range) in records.enumerated() {
             let examined = min(range.count, limit)
             var findings: [Finding] = []
             if next < recordCandidates.count && recordCandidates[next].record == record {
+                if next >= touchedUpTo {
+                    touchedUpTo = min(next + Self.touchedAhead, recordCandidates.count)
+                    touch(recordCandidates[next..<touchedUpTo], table: table)
+                }
                 let text = UnsafeBufferPointer(rebasing: buffer[range.lowerBound..<(range.lowerBound + examined)])
                 while next < recordCandidates.count && recordCandidates[next].record == record {
                     if let finding = Self.finding(recordCandidates[next].rule, in: text, table: table, conditions: &conditions, evaluator: &evaluator) {
@@ -113,6 +120,26 @@ public struct Diagnoser {
                 body(record, Diagnosis(findings: findings, inputByteCount: range.count, examinedByteCount: examined))
             }
         }
+    }
+
+    /// How many candidates of a batch are touched (see `Evaluator.touch(_:)`)
+    /// before they are verified: enough for their cache misses to overlap,
+    /// few enough for what they read to stay in cache until it is used.
+    private static let touchedAhead = 32
+
+    /// Fetches the condition plans of `pairs`' rules and touches what
+    /// verifying them will read first.
+    private mutating func touch(_ pairs: ArraySlice<RecordCandidate>, table: RuleTable) {
+        var sum: UInt = 0
+        for pair in pairs {
+            let plan = conditions[pair.rule] ?? {
+                let plan = Unmanaged.passUnretained(table.rule(at: pair.rule).plan)
+                conditions[pair.rule] = plan
+                return plan
+            }()
+            sum &+= plan._withUnsafeGuaranteedRef { evaluator.touch($0) }
+        }
+        touchSum &+= sum
     }
 
     private static func finding(

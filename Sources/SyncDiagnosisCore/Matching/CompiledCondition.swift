@@ -120,6 +120,16 @@ final class TextPattern: @unchecked Sendable {
     }
 
     /// Whether `text` contains a literal of every anchor set (ASCII case-insensitively).
+    /// Reads the first bytes of the anchors and of the program, so that
+    /// they are in cache when the pattern is checked: see `Evaluator.touch(_:)`.
+    @inline(__always)
+    func touch() -> UInt {
+        var sum = UInt(flatAnchorCount)
+        if let base = flatAnchors.baseAddress { sum &+= UInt(base.load(as: UInt8.self)) }
+        if let first = program.instructions.baseAddress { sum &+= UInt(UnsafeRawPointer(first).load(as: UInt8.self)) }
+        return sum
+    }
+
     func anchorOccurs(in text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard flatAnchorCount > 0, let base = flatAnchors.baseAddress else { return true }
         let entries = base.assumingMemoryBound(to: FlatAnchor.self)

@@ -26,6 +26,8 @@ final class ConditionPlan: @unchecked Sendable {
     let children: UnsafeMutableBufferPointer<Int32>
     let patterns: UnsafeMutableBufferPointer<Unmanaged<TextPattern>>
     let comparisons: [Comparison]
+    /// How many entries `patterns` holds.
+    let patternCount: Int
     /// The strong references behind `patterns`.
     private let retained: [TextPattern]
 
@@ -40,6 +42,7 @@ final class ConditionPlan: @unchecked Sendable {
         patterns = .allocate(capacity: max(1, builder.patterns.count))
         _ = patterns.initialize(from: builder.patterns.map { Unmanaged.passUnretained($0) })
         comparisons = builder.comparisons
+        patternCount = builder.patterns.count
     }
 
     /// `body` applied to pattern `index`, without retaining it.

@@ -5,7 +5,7 @@ struct Evaluator {
     /// most inputs touch only a few of the knowledge base's patterns.
     /// Held unretained here (`owned` keeps them), so that a lookup costs
     /// no reference counting.
-    private var machines: [Int: Unmanaged<PikeVM>] = [:]
+    private var machines = MachineTable()
     private var owned: [PikeVM] = []
     /// Scratch space every machine's searches share.
     private let space = SearchSpace()
@@ -21,13 +21,31 @@ struct Evaluator {
     mutating func firstMatch(_ pattern: TextPattern, in text: UnsafeBufferPointer<UInt8>, screened: Bool = false) -> [Int]? {
         guard screened || !usesAnchors || pattern.anchorOccurs(in: text) else { return nil }
         let space = self.space
-        if let machine = machines[pattern.slot] {
+        if let machine = machines.machine(for: pattern.slot) {
             return machine._withUnsafeGuaranteedRef { $0.firstMatch(in: text, space: space, screened: screened) }
         }
         let machine = PikeVM(pattern.program)
         owned.append(machine)
-        machines[pattern.slot] = Unmanaged.passUnretained(machine)
+        machines.insert(Unmanaged.passUnretained(machine), for: pattern.slot)
         return machine.firstMatch(in: text, space: space)
+    }
+
+    /// Reads a little of everything evaluating `plan` first reads (its
+    /// nodes, its patterns' anchors and programs, their machines), and
+    /// returns a sum of it that the caller keeps, so that the reads are
+    /// made. With thousands of rules, a rule is seldom verified and all of
+    /// this is out of cache: a verification waits for one miss after
+    /// another. Touched for many candidates in a row, with little work
+    /// between the reads, the misses overlap instead.
+    func touch(_ plan: ConditionPlan) -> UInt {
+        var sum = UInt(plan.nodes.count)
+        for index in 0..<min(plan.patternCount, 4) {
+            plan.withPattern(Int32(index)) { pattern in
+                sum &+= pattern.touch()
+                if let machine = machines.machine(for: pattern.slot) { sum &+= machine._withUnsafeGuaranteedRef { $0.touch() } }
+            }
+        }
+        return sum
     }
 
     /// True when some text item of an `all` certainly does not match
@@ -41,7 +59,7 @@ struct Evaluator {
         for item in items {
             if case .text(let index) = plan.nodes[Int(item)] {
                 let slot = plan.withPattern(index) { $0.slot }
-                if let machine = machines[slot], !machine._withUnsafeGuaranteedRef({ $0.mayMatch(text) }) { return true }
+                if let machine = machines.machine(for: slot), !machine._withUnsafeGuaranteedRef({ $0.mayMatch(text) }) { return true }
             }
         }
         return false
@@ -152,5 +170,46 @@ extension Finding {
         if a.rule.priority != b.rule.priority { return a.rule.priority > b.rule.priority }
         if a.specificity != b.specificity { return a.specificity > b.specificity }
         return a.rule.id < b.rule.id
+    }
+}
+
+/// An evaluator's machines by pattern slot: open addressing with linear
+/// probing, each slot beside its machine. With thousands of rules a pattern
+/// is seldom tried, so its entry is seldom in cache; here a lookup reads one
+/// entry (a `Dictionary` reads its bitmap, then its keys, then its values,
+/// after hashing the slot in full).
+struct MachineTable {
+    private var entries: [(slot: Int, machine: Unmanaged<PikeVM>?)] = Array(repeating: (0, nil), count: 64)
+    private var count = 0
+
+    /// The slot's place to start probing: the slot's bits spread by a multiplication (slots are sparse and regular).
+    @inline(__always)
+    private func home(of slot: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: Int64(slot)) &* 0x9E37_79B9_7F4A_7C15) >> 32) & (entries.count - 1)
+    }
+
+    /// The machine of `slot`, if one was inserted.
+    @inline(__always)
+    func machine(for slot: Int) -> Unmanaged<PikeVM>? {
+        var index = home(of: slot)
+        while let machine = entries[index].machine {
+            if entries[index].slot == slot { return machine }
+            index = (index + 1) & (entries.count - 1)
+        }
+        return nil
+    }
+
+    /// Adds the machine of a slot that has none yet.
+    mutating func insert(_ machine: Unmanaged<PikeVM>, for slot: Int) {
+        if 2 * (count + 1) > entries.count {
+            let old = entries
+            entries = Array(repeating: (0, nil), count: 2 * old.count)
+            count = 0
+            for entry in old { if let known = entry.machine { insert(known, for: entry.slot) } }
+        }
+        var index = home(of: slot)
+        while entries[index].machine != nil { index = (index + 1) & (entries.count - 1) }
+        entries[index] = (slot, machine)
+        count += 1
     }
 }

@@ -11,24 +11,32 @@ final class Matcher: Sendable {
     /// What the prefilter looks for, by literal id: first the literals that
     /// make rules candidates, then those that only confirm candidates.
     private let literals: [Anchor]
-    /// Each literal's length and the boundaries it needs, by id, in one
-    /// array: a batch scan reads these for every occurrence, and a
-    /// literal's own bytes lie elsewhere, seldom in cache.
-    private let literalShapes: [(length: Int32, edges: Requirement.Edges)]
+    /// What a scan reads of each literal, by id, in one entry: with
+    /// thousands of rules a literal is seldom found, so each array read
+    /// for it is a cache miss, and this one array is the only one read
+    /// before its rules. One entry more than there are literals, so that
+    /// `entries[l + 1]` ends literal `l`'s lists.
+    private let entries: [LiteralEntry]
     /// How many of `literals` make rules candidates (the others only confirm).
     private let candidateLiteralCount: Int
     private let automaton: LazyPrefilter
-    /// For each prefilter literal, the rules (by index) it makes candidates,
-    /// flattened: `candidates[candidateStart[l]..<candidateStart[l + 1]]`.
+    /// For each prefilter literal, the rules it makes candidates,
+    /// flattened: `candidates[entries[l].candidateStart..<entries[l + 1].candidateStart]`.
+    /// Each is a rule index times two, plus one when a record must also
+    /// meet the rule's second requirement before the rule is verified on
+    /// it (in a batch of records).
     private let candidates: [Int32]
-    private let candidateStart: [Int32]
-    /// For each prefilter literal, the rules whose second requirement it
-    /// meets, flattened the same way.
+    /// For each prefilter literal, the rules (by index) whose second
+    /// requirement it meets, flattened the same way.
     private let confirmations: [Int32]
-    private let confirmationStart: [Int32]
-    /// By rule index: whether a record must also meet the rule's second
-    /// requirement before the rule is verified on it (in a batch of records).
-    private let needsConfirmation: [Bool]
+
+    /// A literal's length, the boundaries it needs, and where its lists start.
+    private struct LiteralEntry {
+        var length: Int32
+        var candidateStart: Int32
+        var confirmationStart: Int32
+        var edges: Requirement.Edges
+    }
     /// Rules with no required literal: evaluated on every input.
     let alwaysEvaluated: [Int]
 
@@ -71,14 +79,21 @@ final class Matcher: Sendable {
             for literal in confirming { confirmedByLiteral[id(of: literal)].append(Int32(index)) }
         }
         self.literals = literals
-        self.literalShapes = literals.map { (Int32($0.bytes.count), $0.edges) }
         self.candidateLiteralCount = candidateLiteralCount
         self.automaton = LazyPrefilter(literals: literals.map(\.bytes))
-        self.candidates = rulesByLiteral.flatMap { $0 }
-        self.candidateStart = rulesByLiteral.reduce(into: [0]) { $0.append($0[$0.count - 1] + Int32($1.count)) }
+        self.candidates = rulesByLiteral.flatMap { $0.map { $0 * 2 + (needsConfirmation[Int($0)] ? 1 : 0) } }
         self.confirmations = confirmedByLiteral.flatMap { $0 }
-        self.confirmationStart = confirmedByLiteral.reduce(into: [0]) { $0.append($0[$0.count - 1] + Int32($1.count)) }
-        self.needsConfirmation = needsConfirmation
+        var entries: [LiteralEntry] = []
+        entries.reserveCapacity(literals.count + 1)
+        var candidateStart: Int32 = 0, confirmationStart: Int32 = 0
+        for (id, literal) in literals.enumerated() {
+            entries.append(LiteralEntry(length: Int32(literal.bytes.count), candidateStart: candidateStart,
+                                        confirmationStart: confirmationStart, edges: literal.edges))
+            candidateStart += Int32(rulesByLiteral[id].count)
+            confirmationStart += Int32(confirmedByLiteral[id].count)
+        }
+        entries.append(LiteralEntry(length: 0, candidateStart: candidateStart, confirmationStart: confirmationStart, edges: []))
+        self.entries = entries
         self.alwaysEvaluated = always
     }
 
@@ -207,8 +222,8 @@ final class Matcher: Sendable {
             marks.prefilter = automaton.get()
         }
         guard let prefilter = marks.prefilter else { return }
-        prefilter.scan(text) { id, end in
-            let literal = literalShapes[id]
+        prefilter.scan(text) { id, _, end in
+            let literal = entries[id]
             if literal.edges.isEmpty || Prefilter.isBounded(text, start: end - Int(literal.length), end: end, literal.edges) {
                 offer(id, &marks, candidate)
             }
@@ -238,18 +253,21 @@ extension Matcher {
         marks.prefilter = prefilter
         var hits = marks.takeHits()
         let spanStart = first.lowerBound
-        prefilter.scan(UnsafeBufferPointer(rebasing: buffer[spanStart..<last.upperBound])) { id, end in
-            hits.append(PrefilterHit(literal: Int32(truncatingIfNeeded: id), end: spanStart + end))
+        prefilter.scan(UnsafeBufferPointer(rebasing: buffer[spanStart..<last.upperBound])) { id, beginningEnd, end in
+            hits.append(PrefilterHit(literal: Int32(truncatingIfNeeded: id), beginningEnd: spanStart + beginningEnd, end: spanStart + end))
         }
         var current = -1
         var record = 0
         for hit in hits {
             let end = hit.end
-            while record < records.count && records[record].upperBound < end { record += 1 }
+            // Hits come in the order in which their beginnings end, and a
+            // beginning lies in the record its literal lies in, if any: the
+            // first record that reaches past where it ends (records may adjoin).
+            while record < records.count && records[record].upperBound < hit.beginningEnd { record += 1 }
             guard record < records.count else { break }
             let range = records[record]
             let id = Int(hit.literal)
-            let literal = literalShapes[id]
+            let literal = entries[id], following = entries[id + 1]
             let examinedEnd = range.lowerBound + min(range.count, limit)
             let start = end - Int(literal.length)
             guard start >= range.lowerBound, end <= examinedEnd else { continue }
@@ -262,13 +280,14 @@ extension Matcher {
                 enter(current + 1...record, &marks, &pairs)
                 current = record
             }
-            for position in Int(confirmationStart[id])..<Int(confirmationStart[id + 1]) {
+            for position in Int(literal.confirmationStart)..<Int(following.confirmationStart) {
                 marks.confirm(Int(confirmations[position]))
             }
-            for position in Int(candidateStart[id])..<Int(candidateStart[id + 1]) {
-                let rule = Int(candidates[position])
+            for position in Int(literal.candidateStart)..<Int(following.candidateStart) {
+                let entry = Int(candidates[position])
+                let rule = entry >> 1
                 guard marks.mark(rule) else { continue }
-                if needsConfirmation[rule] {
+                if entry & 1 != 0 {
                     marks.waiting.append(Int32(rule))
                 } else {
                     pairs.append(RecordCandidate(record: record, rule: rule))
@@ -307,8 +326,8 @@ extension Matcher {
     /// Offers each rule `literal` makes a candidate, once per input.
     @inline(__always)
     private func offer(_ literal: Int, _ marks: inout CandidateMarks, _ candidate: (Int) -> Void) {
-        for position in Int(candidateStart[literal])..<Int(candidateStart[literal + 1]) {
-            let rule = Int(candidates[position])
+        for position in Int(entries[literal].candidateStart)..<Int(entries[literal + 1].candidateStart) {
+            let rule = Int(candidates[position]) >> 1
             if marks.mark(rule) { candidate(rule) }
         }
     }
@@ -377,18 +396,21 @@ struct RecordCandidate {
     var rule: Int
 }
 
-/// Where the prefilter found a literal: its id, and the offset just past it.
+/// Where the prefilter found a literal: its id, and the offsets just past
+/// its beginning (the bytes the automaton holds) and just past it.
 struct PrefilterHit {
     var literal: Int32
+    var beginningEnd: Int
     var end: Int
 }
 
 /// Remembers which rules were already offered for the current input, without
 /// clearing an array per input.
 struct CandidateMarks {
+    /// By rule, two generations: at `2 * rule`, the last input the rule
+    /// was offered for; at `2 * rule + 1`, the last whose confirming
+    /// requirement it met. Side by side, so that a rule costs one cache line.
     private var stamps: [UInt32]
-    /// Rules whose confirming requirement the current input met, by the same generations.
-    private var confirmed: [UInt32]
     /// Candidates of the current record that wait for their confirmation.
     var waiting: [Int32] = []
     private var generation: UInt32 = 0
@@ -412,15 +434,13 @@ struct CandidateMarks {
     }
 
     init(ruleCount: Int) {
-        stamps = [UInt32](repeating: 0, count: ruleCount)
-        confirmed = [UInt32](repeating: 0, count: ruleCount)
+        stamps = [UInt32](repeating: 0, count: 2 * ruleCount)
     }
 
     mutating func nextGeneration() {
         generation &+= 1
         if generation == 0 {
             for index in stamps.indices { stamps[index] = 0 }
-            for index in confirmed.indices { confirmed[index] = 0 }
             generation = 1
         }
     }
@@ -428,20 +448,20 @@ struct CandidateMarks {
     /// Notes that the current input meets `rule`'s confirming requirement.
     @inline(__always)
     mutating func confirm(_ rule: Int) {
-        confirmed[rule] = generation
+        stamps[2 &* rule &+ 1] = generation
     }
 
     /// Whether the current input met `rule`'s confirming requirement.
     @inline(__always)
     func isConfirmed(_ rule: Int) -> Bool {
-        confirmed[rule] == generation
+        stamps[2 &* rule &+ 1] == generation
     }
 
     /// Marks `rule`; false when it was already marked for this input.
     @inline(__always)
     mutating func mark(_ rule: Int) -> Bool {
-        if stamps[rule] == generation { return false }
-        stamps[rule] = generation
+        if stamps[2 &* rule] == generation { return false }
+        stamps[2 &* rule] = generation
         return true
     }
 }
