@@ -132,27 +132,24 @@ public struct Diagnoser {
     private mutating func touch(_ pairs: ArraySlice<RecordCandidate>, table: RuleTable) {
         var sum: UInt = 0
         for pair in pairs {
-            let plan = conditions[pair.rule] ?? {
-                let plan = Unmanaged.passUnretained(table.rule(at: pair.rule).plan)
-                conditions[pair.rule] = plan
-                return plan
-            }()
-            sum &+= plan._withUnsafeGuaranteedRef { evaluator.touch($0) }
+            sum &+= Self.plan(pair.rule, table: table, conditions: &conditions)._withUnsafeGuaranteedRef { evaluator.touch($0) }
         }
         touchSum &+= sum
+    }
+
+    /// The condition plan of rule `index`, fetched from the table on first use.
+    @inline(__always)
+    private static func plan(_ index: Int, table: RuleTable, conditions: inout [Unmanaged<ConditionPlan>?]) -> Unmanaged<ConditionPlan> {
+        if let known = conditions[index] { return known }
+        let plan = Unmanaged.passUnretained(table.rule(at: index).plan)
+        conditions[index] = plan
+        return plan
     }
 
     private static func finding(
         _ index: Int, in text: UnsafeBufferPointer<UInt8>, table: RuleTable,
         conditions: inout [Unmanaged<ConditionPlan>?], evaluator: inout Evaluator
     ) -> Finding? {
-        let plan: Unmanaged<ConditionPlan>
-        if let known = conditions[index] {
-            plan = known
-        } else {
-            plan = Unmanaged.passUnretained(table.rule(at: index).plan)
-            conditions[index] = plan
-        }
-        return plan._withUnsafeGuaranteedRef { evaluator.finding(of: $0, in: text) { table.rule(at: index) } }
+        plan(index, table: table, conditions: &conditions)._withUnsafeGuaranteedRef { evaluator.finding(of: $0, in: text) { table.rule(at: index) } }
     }
 }

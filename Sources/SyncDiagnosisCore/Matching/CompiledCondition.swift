@@ -119,7 +119,6 @@ final class TextPattern: @unchecked Sendable {
                     requirement: requirement, anchors: anchors, slot: slot)
     }
 
-    /// Whether `text` contains a literal of every anchor set (ASCII case-insensitively).
     /// Reads the first bytes of the anchors and of the program, so that
     /// they are in cache when the pattern is checked: see `Evaluator.touch(_:)`.
     @inline(__always)
@@ -130,6 +129,7 @@ final class TextPattern: @unchecked Sendable {
         return sum
     }
 
+    /// Whether `text` contains a literal of every anchor set (ASCII case-insensitively).
     func anchorOccurs(in text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard flatAnchorCount > 0, let base = flatAnchors.baseAddress else { return true }
         let entries = base.assumingMemoryBound(to: FlatAnchor.self)

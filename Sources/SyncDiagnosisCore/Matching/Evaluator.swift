@@ -36,7 +36,8 @@ struct Evaluator {
     /// made. With thousands of rules, a rule is seldom verified and all of
     /// this is out of cache: a verification waits for one miss after
     /// another. Touched for many candidates in a row, with little work
-    /// between the reads, the misses overlap instead.
+    /// between the reads, the misses overlap instead. Most rules hold one
+    /// or two patterns; past the fourth, touching would cost more than it saves.
     func touch(_ plan: ConditionPlan) -> UInt {
         var sum = UInt(plan.nodes.count)
         for index in 0..<min(plan.patternCount, 4) {

@@ -262,7 +262,7 @@ extension Matcher {
             let end = hit.end
             // Hits come in the order in which their beginnings end, and a
             // beginning lies in the record its literal lies in, if any: the
-            // first record that reaches past where it ends (records may adjoin).
+            // first record that reaches as far as where it ends (records may adjoin).
             while record < records.count && records[record].upperBound < hit.beginningEnd { record += 1 }
             guard record < records.count else { break }
             let range = records[record]
