@@ -15,15 +15,17 @@ public struct Diagnoser {
     private let options: DiagnosisOptions
     private var evaluator: Evaluator
     private var marks: CandidateMarks
-    /// The condition plans of the rules this diagnoser has tried, by rule
-    /// index: fetched from the knowledge base once; a rule itself only when
-    /// it matches. Held unretained: the knowledge base keeps every rule it
-    /// has decoded, and this diagnoser keeps the knowledge base.
-    private var conditions: [Unmanaged<ConditionPlan>?]
+    /// The rules this diagnoser has tried, by rule index: fetched from the
+    /// knowledge base once, with no lock or table lookup after that. Held
+    /// unretained: the knowledge base keeps every rule it has decoded, and
+    /// this diagnoser keeps the knowledge base.
+    private var conditions: [Rule.Handle?]
     /// Scratch space for the rules a batch of records may match.
     private var recordCandidates: [RecordCandidate] = []
     /// Where `touch(_:table:)` leaves what it read, so that the reads are made.
     private var touchSum: UInt = 0
+    /// Scratch space of `touch(_:table:)`: the plans of the candidates it touches.
+    private var touchedPlans: [Unmanaged<ConditionPlan>] = []
 
     /// A diagnoser over `knowledge` with `options`.
     public init(_ knowledge: KnowledgeBase, options: DiagnosisOptions = DiagnosisOptions()) {
@@ -130,26 +132,25 @@ public struct Diagnoser {
     /// Fetches the condition plans of `pairs`' rules and touches what
     /// verifying them will read first.
     private mutating func touch(_ pairs: ArraySlice<RecordCandidate>, table: RuleTable) {
-        var sum: UInt = 0
-        for pair in pairs {
-            sum &+= Self.plan(pair.rule, table: table, conditions: &conditions)._withUnsafeGuaranteedRef { evaluator.touch($0) }
-        }
-        touchSum &+= sum
+        touchedPlans.removeAll(keepingCapacity: true)
+        for pair in pairs { touchedPlans.append(Self.handle(pair.rule, table: table, conditions: &conditions).plan) }
+        touchSum &+= touchedPlans.withUnsafeBufferPointer { evaluator.touch($0) }
     }
 
-    /// The condition plan of rule `index`, fetched from the table on first use.
+    /// Rule `index`, fetched from the table on first use.
     @inline(__always)
-    private static func plan(_ index: Int, table: RuleTable, conditions: inout [Unmanaged<ConditionPlan>?]) -> Unmanaged<ConditionPlan> {
+    private static func handle(_ index: Int, table: RuleTable, conditions: inout [Rule.Handle?]) -> Rule.Handle {
         if let known = conditions[index] { return known }
-        let plan = Unmanaged.passUnretained(table.rule(at: index).plan)
-        conditions[index] = plan
-        return plan
+        let handle = table.rule(at: index).handle
+        conditions[index] = handle
+        return handle
     }
 
     private static func finding(
         _ index: Int, in text: UnsafeBufferPointer<UInt8>, table: RuleTable,
-        conditions: inout [Unmanaged<ConditionPlan>?], evaluator: inout Evaluator
+        conditions: inout [Rule.Handle?], evaluator: inout Evaluator
     ) -> Finding? {
-        plan(index, table: table, conditions: &conditions)._withUnsafeGuaranteedRef { evaluator.finding(of: $0, in: text) { table.rule(at: index) } }
+        let handle = handle(index, table: table, conditions: &conditions)
+        return handle.plan._withUnsafeGuaranteedRef { evaluator.finding(of: $0, in: text) { handle.rule } }
     }
 }

@@ -74,12 +74,15 @@ public struct Rule: Sendable, Identifiable {
 
     /// The fields, held once: a rule is copied with every finding, and
     /// copying one reference costs far less than copying each field.
-    private final class Storage: Sendable {
-        let fields: Fields
+    fileprivate final class Storage: Sendable {
+        /// First, so that it shares a cache line with the reference count:
+        /// a diagnoser reads the plan of every candidate rule, and the
+        /// count of each one that matches.
         let plan: ConditionPlan
+        let fields: Fields
         init(_ fields: Fields) {
-            self.fields = fields
             plan = ConditionPlan(fields.compiled)
+            self.fields = fields
         }
     }
 
@@ -88,6 +91,30 @@ public struct Rule: Sendable, Identifiable {
     /// A rule with `fields`.
     init(_ fields: Fields) {
         storage = Storage(fields)
+    }
+
+    private init(storage: Storage) {
+        self.storage = storage
+    }
+
+    /// The rule, held without reference counting by one who keeps it
+    /// alive otherwise (a diagnoser, whose knowledge base keeps every rule
+    /// it has decoded): its plan is read without retaining it, and no
+    /// table lookup is needed to make the rule of a finding.
+    var handle: Handle { Handle(storage: Unmanaged.passUnretained(storage)) }
+
+    /// See `handle`.
+    struct Handle {
+        fileprivate let storage: Unmanaged<Storage>
+
+        /// The rule's condition plan, unretained.
+        @inline(__always)
+        var plan: Unmanaged<ConditionPlan> {
+            storage._withUnsafeGuaranteedRef { Unmanaged.passUnretained($0.plan) }
+        }
+
+        /// The rule itself.
+        var rule: Rule { Rule(storage: storage.takeUnretainedValue()) }
     }
 }
 

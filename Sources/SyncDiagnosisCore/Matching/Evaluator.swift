@@ -11,6 +11,9 @@ struct Evaluator {
     private let space = SearchSpace()
     /// Whether to search for a pattern's anchor literal before running its machine.
     private let usesAnchors: Bool
+    /// Scratch space of `touch(_:)`: the plans' pattern lists, then their patterns.
+    private var touchedLists: [(UnsafeMutablePointer<Unmanaged<TextPattern>>, Int)] = []
+    private var touchedPatterns: [Unmanaged<TextPattern>] = []
 
     init(usesAnchors: Bool = true) {
         self.usesAnchors = usesAnchors
@@ -30,21 +33,39 @@ struct Evaluator {
         return machine.firstMatch(in: text, space: space)
     }
 
-    /// Reads a little of everything evaluating `plan` first reads (its
-    /// nodes, its patterns' anchors and programs, their machines), and
-    /// returns a sum of it that the caller keeps, so that the reads are
-    /// made. With thousands of rules, a rule is seldom verified and all of
-    /// this is out of cache: a verification waits for one miss after
-    /// another. Touched for many candidates in a row, with little work
-    /// between the reads, the misses overlap instead. Most rules hold one
-    /// or two patterns; past the fourth, touching would cost more than it saves.
-    func touch(_ plan: ConditionPlan) -> UInt {
-        var sum = UInt(plan.nodes.count)
-        for index in 0..<min(plan.patternCount, 4) {
-            plan.withPattern(Int32(index)) { pattern in
-                sum &+= pattern.touch()
-                if let machine = machines.machine(for: pattern.slot) { sum &+= machine._withUnsafeGuaranteedRef { $0.touch() } }
+    /// Reads a little of everything evaluating `plans` first reads (their
+    /// nodes, their patterns' anchors and programs, the patterns'
+    /// machines), and returns a sum of it that the caller keeps, so that
+    /// the reads are made. With thousands of rules, a rule is seldom
+    /// verified and all of this is out of cache: a verification waits for
+    /// one miss after another. Touched for many plans in stages, each
+    /// stage one read per plan or pattern that depends on nothing else
+    /// read in that stage, the misses of a stage all overlap instead.
+    /// Most rules hold one or two patterns; past the fourth, touching
+    /// would cost more than it saves.
+    mutating func touch(_ plans: UnsafeBufferPointer<Unmanaged<ConditionPlan>>) -> UInt {
+        var sum: UInt = 0
+        // Stage 1: each plan's own fields, and where its patterns are listed.
+        touchedLists.removeAll(keepingCapacity: true)
+        for plan in plans {
+            plan._withUnsafeGuaranteedRef { plan in
+                sum &+= UInt(plan.nodes.count)
+                touchedLists.append((plan.patterns.baseAddress!, min(plan.patternCount, 4)))
             }
+        }
+        // Stage 2: the patterns those lists name.
+        touchedPatterns.removeAll(keepingCapacity: true)
+        for (list, count) in touchedLists {
+            for index in 0..<count { touchedPatterns.append(list[index]) }
+        }
+        // Stage 3: each pattern's own fields and the first bytes of its anchors and program.
+        for pattern in touchedPatterns {
+            sum &+= pattern._withUnsafeGuaranteedRef { $0.touch() }
+        }
+        // Stage 4: the patterns' machines, made on their first match attempt.
+        for pattern in touchedPatterns {
+            let slot = pattern._withUnsafeGuaranteedRef { $0.slot }
+            if let machine = machines.machine(for: slot) { sum &+= machine._withUnsafeGuaranteedRef { $0.touch() } }
         }
         return sum
     }
