@@ -19,7 +19,7 @@ public struct Diagnoser {
     /// knowledge base once, with no lock or table lookup after that. Held
     /// unretained: the knowledge base keeps every rule it has decoded, and
     /// this diagnoser keeps the knowledge base.
-    private var conditions: [Rule.Handle?]
+    private var rules: [Rule.Handle?]
     /// Scratch space for the rules a batch of records may match.
     private var recordCandidates: [RecordCandidate] = []
     /// Where `touch(_:table:)` leaves what it read, so that the reads are made.
@@ -32,7 +32,7 @@ public struct Diagnoser {
         self.knowledge = knowledge
         self.options = options
         self.marks = CandidateMarks(ruleCount: knowledge.table.count)
-        self.conditions = Array(repeating: nil, count: knowledge.table.count)
+        self.rules = Array(repeating: nil, count: knowledge.table.count)
         self.evaluator = Evaluator(usesAnchors: options.usesPrefilter)
     }
 
@@ -44,13 +44,13 @@ public struct Diagnoser {
         let matcher = knowledge.matcher
         if options.usesPrefilter {
             matcher.forEachCandidate(in: text, marks: &marks) { index in
-                if let finding = Self.finding(index, in: text, table: knowledge.table, conditions: &conditions, evaluator: &evaluator) {
+                if let finding = Self.finding(index, in: text, table: knowledge.table, rules: &rules, evaluator: &evaluator) {
                     findings.append(finding)
                 }
             }
         } else {
-            for index in conditions.indices {
-                if let finding = Self.finding(index, in: text, table: knowledge.table, conditions: &conditions, evaluator: &evaluator) {
+            for index in rules.indices {
+                if let finding = Self.finding(index, in: text, table: knowledge.table, rules: &rules, evaluator: &evaluator) {
                     findings.append(finding)
                 }
             }
@@ -111,7 +111,7 @@ public struct Diagnoser {
                 }
                 let text = UnsafeBufferPointer(rebasing: buffer[range.lowerBound..<(range.lowerBound + examined)])
                 while next < recordCandidates.count && recordCandidates[next].record == record {
-                    if let finding = Self.finding(recordCandidates[next].rule, in: text, table: table, conditions: &conditions, evaluator: &evaluator) {
+                    if let finding = Self.finding(recordCandidates[next].rule, in: text, table: table, rules: &rules, evaluator: &evaluator) {
                         findings.append(finding)
                     }
                     next += 1
@@ -133,24 +133,24 @@ public struct Diagnoser {
     /// verifying them will read first.
     private mutating func touch(_ pairs: ArraySlice<RecordCandidate>, table: RuleTable) {
         touchedPlans.removeAll(keepingCapacity: true)
-        for pair in pairs { touchedPlans.append(Self.handle(pair.rule, table: table, conditions: &conditions).plan) }
+        for pair in pairs { touchedPlans.append(Self.handle(pair.rule, table: table, rules: &rules).plan) }
         touchSum &+= touchedPlans.withUnsafeBufferPointer { evaluator.touch($0) }
     }
 
     /// Rule `index`, fetched from the table on first use.
     @inline(__always)
-    private static func handle(_ index: Int, table: RuleTable, conditions: inout [Rule.Handle?]) -> Rule.Handle {
-        if let known = conditions[index] { return known }
+    private static func handle(_ index: Int, table: RuleTable, rules: inout [Rule.Handle?]) -> Rule.Handle {
+        if let known = rules[index] { return known }
         let handle = table.rule(at: index).handle
-        conditions[index] = handle
+        rules[index] = handle
         return handle
     }
 
     private static func finding(
         _ index: Int, in text: UnsafeBufferPointer<UInt8>, table: RuleTable,
-        conditions: inout [Rule.Handle?], evaluator: inout Evaluator
+        rules: inout [Rule.Handle?], evaluator: inout Evaluator
     ) -> Finding? {
-        let handle = handle(index, table: table, conditions: &conditions)
+        let handle = handle(index, table: table, rules: &rules)
         return handle.plan._withUnsafeGuaranteedRef { evaluator.finding(of: $0, in: text) { handle.rule } }
     }
 }
